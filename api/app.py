@@ -1,0 +1,51 @@
+"""Assembling the aiohttp application: middlewares, routes, start-up and shutdown."""
+
+from __future__ import annotations
+
+import logging
+
+import asyncpg
+from aiohttp import web
+
+from api.context import SERVICES, Services
+from api.errors import error_middleware
+from api.middleware import auth_middleware, metrics_middleware
+from api.openapi import routes as openapi_routes
+from api.routes import auth, catalog, covers, health, me, playlists, scan, stream, users
+from tonearm.config import Config
+
+log = logging.getLogger(__name__)
+
+ROUTE_TABLES = (
+    auth.routes,
+    users.routes,
+    catalog.routes,
+    stream.routes,
+    covers.routes,
+    playlists.routes,
+    me.routes,
+    scan.routes,
+    health.routes,
+    openapi_routes,
+)
+
+
+def create_app(config: Config, pool: asyncpg.Pool, *, background: bool = True) -> web.Application:
+    """The whole HTTP server. `background` starts the scan loop (tests drive scans directly)."""
+    app = web.Application(
+        middlewares=[metrics_middleware, error_middleware, auth_middleware],
+        client_max_size=2 * 1024 * 1024,
+    )
+    app[SERVICES] = Services.build(config, pool)
+    for table in ROUTE_TABLES:
+        app.add_routes(table)
+
+    async def lifecycle(app: web.Application):  # type: ignore[no-untyped-def]
+        services = app[SERVICES]
+        if background:
+            await services.scanner.start(scan_now=config.scan_on_start)
+        yield
+        await services.scanner.stop()
+
+    app.cleanup_ctx.append(lifecycle)
+    return app

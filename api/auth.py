@@ -1,0 +1,163 @@
+"""Accounts and sessions: argon2 passwords, bearer tokens and session cookies, CSRF, login limits."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import secrets
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+from aiohttp import web
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from store.models import User
+from store.users import UserStore
+from tonearm.errors import Forbidden, Invalid, TooManyRequests, Unauthorized
+
+SESSION_COOKIE = "tonearm_session"
+CSRF_COOKIE = "tonearm_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+SESSION_LIFETIME = timedelta(days=30)
+FAILURE_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_ACCOUNT = 5
+MAX_FAILURES_PER_CLIENT = 20
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+_hasher = PasswordHasher()
+# Verified against when the account does not exist, so timing does not reveal which names exist.
+_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def public(handler: F) -> F:
+    """Mark a handler as reachable without signing in."""
+    handler.__dict__["tonearm_public"] = True
+    return handler
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_name(name: str) -> str:
+    name = name.strip()
+    if not 1 <= len(name) <= 64 or any(c.isspace() or not c.isprintable() for c in name):
+        raise Invalid("user names are 1–64 characters with no spaces", code="invalid_name")
+    return name
+
+
+def check_password(password: str) -> str:
+    if not 8 <= len(password) <= 1024:
+        raise Invalid("passwords are 8 to 1024 characters long", code="weak_password")
+    return password
+
+
+def _sha256(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def client_address(request: web.Request) -> str:
+    return request.remote or "unknown"
+
+
+class Auth:
+    def __init__(self, users: UserStore) -> None:
+        self.users = users
+
+    async def login(self, name: str, password: str, client: str) -> tuple[User, str, str]:
+        """Check the password under the failure limits; return (user, token, csrf token)."""
+        by_account, by_client, oldest = await self.users.recent_failures(
+            name, client, FAILURE_WINDOW
+        )
+        if by_account >= MAX_FAILURES_PER_ACCOUNT or by_client >= MAX_FAILURES_PER_CLIENT:
+            wait = FAILURE_WINDOW - (datetime.now(UTC) - oldest) if oldest else FAILURE_WINDOW
+            seconds = max(1, int(wait.total_seconds()) + 1)
+            raise TooManyRequests(
+                "too many failed sign-ins; try again later",
+                code="login_rate_limited",
+                headers={"Retry-After": str(seconds)},
+            )
+        found = await self.users.credentials(name)
+        stored = found[1] if found else _DUMMY_HASH
+        ok = await asyncio.to_thread(_verify, stored, password)
+        if not ok or found is None or found[0].disabled:
+            await self.users.record_failure(name, client)
+            raise Unauthorized("wrong user name or password", code="invalid_credentials")
+        user = found[0]
+        await self.users.clear_failures(name)
+        if _hasher.check_needs_rehash(stored):
+            await self.users.update(
+                user.id, password_hash=await asyncio.to_thread(hash_password, password)
+            )
+        token, csrf = await self.new_session(user)
+        return user, token, csrf
+
+    async def new_session(self, user: User) -> tuple[str, str]:
+        token = secrets.token_urlsafe(32)
+        csrf = secrets.token_urlsafe(24)
+        await self.users.create_session(user.id, _sha256(token), csrf, SESSION_LIFETIME)
+        return token, csrf
+
+    async def logout(self, token: str) -> None:
+        await self.users.delete_session(_sha256(token))
+
+    async def authenticate(self, request: web.Request) -> User:
+        """The signed-in user of this request, or Unauthorized. Cookie-authenticated writes
+        must echo the CSRF token; bearer tokens are not sent by browsers on their own."""
+        header = request.headers.get("Authorization", "")
+        if header:
+            scheme, _, token = header.partition(" ")
+            if scheme.lower() != "bearer" or not token.strip():
+                raise Unauthorized("use 'Authorization: Bearer <token>'", code="invalid_token")
+            session = await self.users.session(_sha256(token.strip()))
+            if session is None:
+                raise Unauthorized("the token is invalid or has expired", code="invalid_token")
+            return session.user
+        cookie = request.cookies.get(SESSION_COOKIE)
+        if not cookie:
+            raise Unauthorized("sign in first", code="unauthorized")
+        session = await self.users.session(_sha256(cookie))
+        if session is None:
+            raise Unauthorized("the session has expired; sign in again", code="invalid_token")
+        if request.method not in SAFE_METHODS:
+            sent = request.headers.get(CSRF_HEADER, "")
+            if not hmac.compare_digest(sent.encode(), session.csrf_token.encode()):
+                raise Forbidden(f"missing or wrong {CSRF_HEADER} header", code="csrf_failed")
+        return session.user
+
+
+def _verify(stored: str, password: str) -> bool:
+    try:
+        return _hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def set_session_cookies(
+    request: web.Request, response: web.StreamResponse, token: str, csrf: str, secure: bool
+) -> None:
+    secure = secure or request.secure or request.headers.get("X-Forwarded-Proto") == "https"
+    max_age = int(SESSION_LIFETIME.total_seconds())
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=max_age,
+        httponly=True,
+        samesite="Lax",
+        secure=secure,
+        path="/",
+    )
+    # Readable by the page's script so it can echo it in the CSRF header.
+    response.set_cookie(
+        CSRF_COOKIE, csrf, max_age=max_age, httponly=False, samesite="Lax", secure=secure, path="/"
+    )
+
+
+def require_admin(user: User) -> None:
+    if not user.is_admin:
+        raise Forbidden("only an administrator can do this", code="admin_only")

@@ -1,0 +1,192 @@
+"""The OpenAPI 3.1 document of the HTTP API (a test checks it matches the routes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from api.auth import public
+from api.serialize import respond
+from tonearm import __version__
+
+routes = web.RouteTableDef()
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _page(item: str) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {
+            "items": {"type": "array", "items": _ref(item)},
+            "total": {"type": "integer"},
+        },
+    }
+
+
+def _q(name: str, kind: str = "integer", desc: str = "", required: bool = False) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "required": required,
+        "schema": {"type": kind},
+        "description": desc,
+    }
+
+
+_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
+_PAGING = [_q("limit", desc="1–500, default 50"), _q("offset", desc="default 0")]
+_ERRORS = {
+    "400": {
+        "description": "invalid input",
+        "content": {"application/json": {"schema": _ref("Error")}},
+    },
+    "401": {
+        "description": "not signed in",
+        "content": {"application/json": {"schema": _ref("Error")}},
+    },
+    "404": {"description": "not found", "content": {"application/json": {"schema": _ref("Error")}}},
+}
+
+
+def _op(
+    summary: str,
+    response: dict[str, Any] | None = None,
+    *,
+    params: list[dict[str, Any]] | None = None,
+    body: dict[str, Any] | None = None,
+    status: str = "200",
+    auth: bool = True,
+    content_type: str = "application/json",
+) -> dict[str, Any]:
+    op: dict[str, Any] = {"summary": summary, "parameters": params or []}
+    ok: dict[str, Any] = {"description": "success"}
+    if response is not None:
+        ok["content"] = {content_type: {"schema": response}}
+    op["responses"] = {status: ok, **_ERRORS}
+    if body is not None:
+        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+    if not auth:
+        op["security"] = []
+    return op
+
+
+def _obj(**props: Any) -> dict[str, Any]:
+    return {"type": "object", "properties": props}
+
+
+_STR, _INT, _BOOL = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
+_CREDENTIALS = _obj(name=_STR, password=_STR)
+_SIGNED_IN = _obj(user=_ref("User"), token=_STR, csrf_token=_STR)
+_TRACK_IDS = _obj(track_ids={"type": "array", "items": _INT})
+
+PATHS: dict[str, dict[str, Any]] = {
+    "/api/v1/auth/setup": {
+        "get": _op("Whether first-run setup is open", _obj(needed=_BOOL), auth=False),
+        "post": _op("Create the first admin (only while no user exists)", _SIGNED_IN, body=_CREDENTIALS, status="201", auth=False),
+    },
+    "/api/v1/auth/login": {"post": _op("Sign in: bearer token and session cookie", _SIGNED_IN, body=_CREDENTIALS, auth=False)},
+    "/api/v1/auth/logout": {"post": _op("End this session", status="204")},
+    "/api/v1/me": {"get": _op("The signed-in user", _ref("User"))},
+    "/api/v1/users": {
+        "get": _op("All users (admin)", _page("User")),
+        "post": _op("Add a user (admin)", _ref("User"), body=_obj(name=_STR, password=_STR, is_admin=_BOOL), status="201"),
+    },
+    "/api/v1/users/{id}": {
+        "patch": _op("Disable, promote or reset the password of a user (admin)", _ref("User"), params=[_ID], body=_obj(password=_STR, disabled=_BOOL, is_admin=_BOOL)),
+    },
+    "/api/v1/libraries": {"get": _op("Library roots with status and track counts", _page("Library"))},
+    "/api/v1/artists": {"get": _op("Artists", _page("Artist"), params=[*_PAGING, _q("q", "string", "filter")])},
+    "/api/v1/artists/{id}": {"get": _op("An artist and their albums", _obj(artist=_ref("Artist"), albums={"type": "array", "items": _ref("Album")}), params=[_ID])},
+    "/api/v1/albums": {
+        "get": _op("Albums", _page("Album"), params=[*_PAGING, _q("sort", "string", "artist | name | year | recent"), _q("artist_id"), _q("q", "string", "filter")]),
+    },
+    "/api/v1/albums/{id}": {"get": _op("An album with its tracks", _ref("Album"), params=[_ID])},
+    "/api/v1/tracks": {"get": _op("Tracks", _page("Track"), params=[*_PAGING, _q("album_id"), _q("artist_id"), _q("q", "string", "filter")])},
+    "/api/v1/tracks/{id}": {"get": _op("A track", _ref("Track"), params=[_ID])},
+    "/api/v1/tracks/{id}/stream": {
+        "get": _op("The audio file; supports HTTP Range (206)", {"type": "string", "format": "binary"}, params=[_ID], content_type="audio/*"),
+    },
+    "/api/v1/covers/{id}": {
+        "get": _op("Cover art by content hash", {"type": "string", "format": "binary"}, params=[{**_ID, "schema": {"type": "string", "pattern": "^[0-9a-f]{40}$"}}], content_type="image/*"),
+    },
+    "/api/v1/search": {
+        "get": _op("Accent- and case-insensitive search", _obj(query=_STR, artists=_page("Artist"), albums=_page("Album"), tracks=_page("Track")), params=[_q("q", "string", "what to look for", True), *_PAGING]),
+    },
+    "/api/v1/playlists": {
+        "get": _op("Your playlists", _page("Playlist"), params=_PAGING),
+        "post": _op("Create a playlist", _ref("Playlist"), body=_obj(name=_STR, track_ids=_TRACK_IDS["properties"]["track_ids"]), status="201"),
+    },
+    "/api/v1/playlists/{id}": {
+        "get": _op("A playlist with its tracks", _ref("Playlist"), params=[_ID]),
+        "patch": _op("Rename and/or set the ordered track list", _ref("Playlist"), params=[_ID], body=_obj(name=_STR, track_ids=_TRACK_IDS["properties"]["track_ids"])),
+        "delete": _op("Delete a playlist", params=[_ID], status="204"),
+    },
+    "/api/v1/playlists/{id}/tracks": {"post": _op("Append tracks", _ref("Playlist"), params=[_ID], body=_TRACK_IDS)},
+    "/api/v1/me/listens": {
+        "post": _op("Record a listen", _obj(id=_INT), body=_obj(track_id=_INT, ms_played=_INT, context=_obj(type=_STR, id=_STR)), status="201"),
+    },
+    "/api/v1/me/home": {
+        "get": _op("Recently played and recently added", _obj(recent_tracks={"type": "array", "items": _ref("Track")}, recent_albums={"type": "array", "items": _ref("Album")}, recent_playlists={"type": "array", "items": _ref("Playlist")}, recently_added_albums={"type": "array", "items": _ref("Album")}), params=[_q("limit")]),
+    },
+    "/api/v1/scan": {
+        "get": _op("Scan state and progress", _obj(state=_STR, current=_ref("Scan"), last=_ref("Scan"))),
+        "post": _op("Queue a scan (admin)", _ref("Scan"), body=_obj(full=_BOOL), status="202"),
+    },
+    "/api/v1/cluster": {"get": _op("Cluster members and roles", _obj(mode=_STR, epoch=_INT, nodes={"type": "array"}))},
+    "/api/v1/openapi.json": {"get": _op("This document", {"type": "object"}, auth=False)},
+    "/healthz": {"get": _op("Liveness", _obj(status=_STR, version=_STR), auth=False)},
+    "/readyz": {"get": _op("Readiness: database reachable, migrations applied", _obj(status=_STR), auth=False)},
+    "/metrics": {"get": _op("Prometheus metrics", _STR, auth=False, content_type="text/plain")},
+}  # fmt: skip
+
+_NULL_STR = {"type": ["string", "null"]}
+_NULL_INT = {"type": ["integer", "null"]}
+_NULL_NUM = {"type": ["number", "null"]}
+_TIME = {"type": "string", "format": "date-time"}
+
+SCHEMAS: dict[str, Any] = {
+    "Error": _obj(error=_obj(code=_STR, message=_STR)),
+    "User": _obj(id=_INT, name=_STR, is_admin=_BOOL, disabled=_BOOL, created_at=_TIME),
+    "Library": _obj(id=_INT, path=_STR, status={"enum": ["unknown", "online", "offline"]}, status_reason=_NULL_STR, track_count=_INT, last_scan_at={"type": ["string", "null"], "format": "date-time"}),
+    "Artist": _obj(id=_INT, name=_STR, album_count=_INT, track_count=_INT),
+    "Album": _obj(id=_INT, title=_STR, album_artist=_STR, album_artist_id=_NULL_INT, year=_NULL_INT, compilation=_BOOL, cover_id=_NULL_STR, mb_album_id=_NULL_STR, track_count=_INT, duration={"type": "number"}, genres={"type": "array", "items": _STR}, added_at=_TIME, tracks={"type": "array", "items": _ref("Track")}),
+    "Track": _obj(
+        id=_INT, library_id=_INT, path=_STR, title=_STR, artist=_STR,
+        artists={"type": "array", "items": _obj(id=_INT, name=_STR)}, album_id=_INT, album=_STR,
+        album_artist=_STR, track_no=_NULL_INT, track_total=_NULL_INT, disc_no=_NULL_INT,
+        disc_total=_NULL_INT, year=_NULL_INT, date=_NULL_STR, genres={"type": "array", "items": _STR},
+        compilation=_BOOL, duration={"type": "number"}, bitrate=_NULL_INT, sample_rate=_NULL_INT,
+        channels=_NULL_INT, format=_STR, mime=_STR, size=_INT, cover_id=_NULL_STR,
+        mb_recording_id=_NULL_STR, mb_track_id=_NULL_STR, mb_album_id=_NULL_STR,
+        rg_track_gain=_NULL_NUM, rg_track_peak=_NULL_NUM, rg_album_gain=_NULL_NUM,
+        rg_album_peak=_NULL_NUM, available=_BOOL, added_at=_TIME,
+    ),
+    "Playlist": _obj(id=_INT, owner_id=_INT, name=_STR, track_count=_INT, duration={"type": "number"}, cover_id=_NULL_STR, created_at=_TIME, updated_at=_TIME, tracks={"type": "array", "items": _ref("Track")}),
+    "Scan": _obj(id=_INT, state={"enum": ["queued", "running", "done", "failed"]}, requested_by=_NULL_STR, full_rescan=_BOOL, started_at=_TIME, finished_at=_TIME, progress={"type": "object"}, error=_NULL_STR),
+}  # fmt: skip
+
+
+def document() -> dict[str, Any]:
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Tonearm", "version": __version__},
+        "paths": PATHS,
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "cookie": {"type": "apiKey", "in": "cookie", "name": "tonearm_session"},
+            },
+        },
+        "security": [{"bearer": []}, {"cookie": []}],
+    }
+
+
+@routes.get("/api/v1/openapi.json")
+@public
+async def openapi(request: web.Request) -> web.Response:
+    return respond(document())

@@ -1,0 +1,1 @@
+"""Ingest: walk the library, read tags, analyse and enrich tracks."""

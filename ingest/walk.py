@@ -1,0 +1,165 @@
+"""Walking library roots with os.scandir: audio files, folder images, and what could not be read."""
+
+from __future__ import annotations
+
+import logging
+import os
+import stat
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+log = logging.getLogger(__name__)
+
+# Folder art, best first (Navidrome's default order): cover, folder, front, album.
+COVER_NAMES = (b"cover", b"folder", b"front", b"album")
+IMAGE_EXTENSIONS = (b".jpg", b".jpeg", b".png", b".webp")
+
+
+@dataclass(frozen=True, slots=True)
+class FileEntry:
+    rel_path: bytes
+    size: int
+    mtime_ns: int
+
+
+@dataclass(slots=True)
+class WalkResult:
+    files: list[FileEntry] = field(default_factory=list)
+    # directory (relative, b"" for the root) → its best folder image (relative path)
+    folder_images: dict[bytes, bytes] = field(default_factory=dict)
+    # directories we could not list: their tracks must be kept, not treated as deleted
+    unreadable: list[bytes] = field(default_factory=list)
+    skipped: int = 0  # symlink loops, zero-byte files, unreadable entries
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class RootPlan:
+    """One configured root as it will be scanned."""
+
+    path: str  # as configured (the library's identity)
+    real: str | None  # resolved path; None when it cannot be resolved
+    duplicate_of: str | None  # another configured root with the same real path
+    nested: tuple[str, ...]  # real paths of other roots inside this one: walked by those
+
+
+def plan_roots(paths: Sequence[str]) -> list[RootPlan]:
+    """Resolve roots; recognise duplicates and roots nested inside others so each file is
+    scanned once, by the innermost root that holds it. Pure apart from realpath."""
+    reals: dict[str, str | None] = {}
+    for p in paths:
+        try:
+            reals[p] = os.path.realpath(p, strict=True)
+        except OSError:
+            reals[p] = None
+    first: dict[str, str] = {}
+    plans = []
+    for p in paths:
+        real = reals[p]
+        dup = first.get(real) if real else None
+        if real and dup is None:
+            first[real] = p
+        nested = tuple(
+            sorted(
+                {
+                    r
+                    for q, r in reals.items()
+                    if r and real and r != real and r.startswith(real.rstrip(os.sep) + os.sep)
+                }
+            )
+        )
+        plans.append(RootPlan(p, real, dup, nested))
+    return plans
+
+
+def probe(root: str) -> tuple[bool, str | None]:
+    """Is the root usable right now? (online, reason when not)."""
+    try:
+        st = os.stat(root)
+    except FileNotFoundError:
+        return False, "missing"
+    except OSError as exc:
+        return False, f"unreadable: {exc.strerror or exc}"
+    if not stat.S_ISDIR(st.st_mode):
+        return False, "not a directory"
+    try:
+        with os.scandir(root) as it:
+            empty = next(it, None) is None
+    except OSError as exc:
+        return False, f"unreadable: {exc.strerror or exc}"
+    if empty:
+        return True, "empty"
+    return True, None
+
+
+def walk(root: str, audio_exts: frozenset[bytes], skip: Sequence[str] = ()) -> WalkResult:
+    """List audio files under `root` (bytes paths, so any file name works), following
+    directory symlinks once (loops are detected by device and inode)."""
+    result = WalkResult()
+    root_b = os.fsencode(root).rstrip(b"/") or b"/"
+    prefix = len(root_b) + 1 if root_b != b"/" else 1
+    skip_b = {os.fsencode(s) for s in skip}
+    seen_dirs: set[tuple[int, int]] = set()
+    try:
+        st = os.stat(root_b)
+        seen_dirs.add((st.st_dev, st.st_ino))
+    except OSError as exc:
+        result.errors.append(f"{root}: {exc}")
+        result.unreadable.append(b"")
+        return result
+    stack = [root_b]
+    files = result.files
+    while stack:
+        directory = stack.pop()
+        rel_dir = directory[prefix:]
+        images: dict[bytes, bytes] = {}
+        try:
+            with os.scandir(directory) as it:
+                entries = list(it)
+        except OSError as exc:
+            log.warning("cannot list %s: %s", os.fsdecode(directory), exc.strerror or exc)
+            result.unreadable.append(rel_dir)
+            result.errors.append(f"{os.fsdecode(directory)}: {exc.strerror or exc}")
+            continue
+        for entry in entries:
+            name = entry.name
+            try:
+                if entry.is_dir():
+                    path = entry.path
+                    if path in skip_b or name.startswith(b"."):
+                        continue
+                    dst = entry.stat()  # follows symlinks: loops show up as a seen inode
+                    key = (dst.st_dev, dst.st_ino)
+                    if key in seen_dirs:
+                        log.info(
+                            "skipping %s: directory already walked (symlink loop?)",
+                            os.fsdecode(path),
+                        )
+                        result.skipped += 1
+                        continue
+                    seen_dirs.add(key)
+                    stack.append(path)
+                    continue
+                dot = name.rfind(b".")
+                if dot <= 0:
+                    continue
+                ext = name[dot:].lower()
+                if ext in audio_exts:
+                    fst = entry.stat()
+                    if fst.st_size == 0:
+                        log.info("skipping empty file %s", os.fsdecode(entry.path))
+                        result.skipped += 1
+                        continue
+                    files.append(FileEntry(entry.path[prefix:], fst.st_size, fst.st_mtime_ns))
+                elif ext in IMAGE_EXTENSIONS:
+                    stem = name[:dot].lower()
+                    if stem in COVER_NAMES:
+                        images[stem] = entry.path[prefix:]
+            except OSError as exc:
+                log.warning("skipping %s: %s", os.fsdecode(entry.path), exc.strerror or exc)
+                result.skipped += 1
+        for stem in COVER_NAMES:
+            if stem in images:
+                result.folder_images[rel_dir] = images[stem]
+                break
+    return result

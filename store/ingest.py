@@ -1,0 +1,298 @@
+"""Writing what a scan found: libraries, then artists, covers, albums and tracks in batches."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import asyncpg
+
+from store.text import display_path, fold, group_key
+
+if TYPE_CHECKING:
+    from ingest.tags import TrackTags
+
+
+@dataclass(frozen=True, slots=True)
+class CoverSource:
+    sha1: str
+    mime: str
+    kind: str  # "embedded" (inside rel_path's audio file) or "file" (rel_path is the image)
+    rel_path: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class TrackWrite:
+    """One parsed file, ready to be written."""
+
+    rel_path: bytes
+    size: int
+    mtime_ns: int
+    tags: TrackTags
+    cover: CoverSource | None  # the track's own picture: embedded first, else the folder's
+    album_cover: CoverSource | None  # the folder image first, else the embedded one
+
+
+def display_artists(names: Sequence[str]) -> str:
+    return ", ".join(names)
+
+
+class IngestStore:
+    """The scanner's writes. One writer at a time (the primary), in batches."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+
+    async def sync_libraries(self, paths: Sequence[str]) -> dict[str, int]:
+        """Make sure every configured root has a row; return path → id."""
+        rows = await self.pool.fetch(
+            """INSERT INTO libraries (path) SELECT unnest($1::text[])
+               ON CONFLICT (path) DO UPDATE SET path = EXCLUDED.path RETURNING id, path""",
+            list(paths),
+        )
+        await self.pool.execute(
+            """UPDATE libraries SET status = 'offline', status_reason = 'not configured'
+               WHERE NOT (path = ANY($1::text[]))""",
+            list(paths),
+        )
+        return {r["path"]: r["id"] for r in rows}
+
+    async def set_status(
+        self, library_id: int, status: str, reason: str | None, *, scanned: bool = False
+    ) -> None:
+        await self.pool.execute(
+            """UPDATE libraries SET status = $2, status_reason = $3,
+                      last_scan_at = CASE WHEN $4 THEN now() ELSE last_scan_at END
+               WHERE id = $1""",
+            library_id,
+            status,
+            reason,
+            scanned,
+        )
+
+    async def known_files(self, library_id: int) -> dict[bytes, tuple[int, int]]:
+        """rel_path → (size, mtime_ns) of every track we hold for this root."""
+        async with self.pool.acquire() as conn:
+            rows = await conn.fetch(
+                "SELECT rel_path, size, mtime_ns FROM tracks WHERE library_id = $1", library_id
+            )
+        return {bytes(r[0]): (r[1], r[2]) for r in rows}
+
+    async def track_count(self, library_id: int) -> int:
+        return int(
+            await self.pool.fetchval(
+                "SELECT count(*) FROM tracks WHERE library_id = $1", library_id
+            )
+        )
+
+    async def remove_tracks(self, library_id: int, rel_paths: Iterable[bytes]) -> int:
+        paths = list(rel_paths)
+        if not paths:
+            return 0
+        result = await self.pool.execute(
+            "DELETE FROM tracks WHERE library_id = $1 AND rel_path = ANY($2::bytea[])",
+            library_id,
+            paths,
+        )
+        return int(result.split()[-1])
+
+    async def prune(self) -> None:
+        """Drop albums, artists and covers nothing refers to any more."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            await conn.execute(
+                "DELETE FROM albums al WHERE NOT EXISTS (SELECT 1 FROM tracks t WHERE t.album_id = al.id)"
+            )
+            await conn.execute(
+                """DELETE FROM artists a
+                   WHERE NOT EXISTS (SELECT 1 FROM track_artists ta WHERE ta.artist_id = a.id)
+                     AND NOT EXISTS (SELECT 1 FROM albums al WHERE al.album_artist_id = a.id)"""
+            )
+            await conn.execute(
+                """DELETE FROM covers c
+                   WHERE NOT EXISTS (SELECT 1 FROM tracks t WHERE t.cover_id = c.id)
+                     AND NOT EXISTS (SELECT 1 FROM albums al WHERE al.cover_id = c.id)"""
+            )
+
+    async def write_tracks(self, library_id: int, batch: Sequence[TrackWrite]) -> None:
+        """Upsert a batch in one transaction: a crash leaves either all of it or none."""
+        if not batch:
+            return
+        async with self.pool.acquire() as conn, conn.transaction():
+            artist_ids = await self._upsert_artists(conn, batch)
+            cover_ids = await self._upsert_covers(conn, library_id, batch)
+            album_ids = await self._upsert_albums(conn, batch, artist_ids, cover_ids)
+            track_ids = await self._upsert_tracks(conn, library_id, batch, album_ids, cover_ids)
+            await conn.execute(
+                "DELETE FROM track_artists WHERE track_id = ANY($1::bigint[])", track_ids
+            )
+            links = [
+                (tid, artist_ids[fold(name)], pos)
+                for tid, item in zip(track_ids, batch, strict=True)
+                for pos, name in enumerate(dict.fromkeys(item.tags.artists))
+            ]
+            await conn.execute(
+                """INSERT INTO track_artists (track_id, artist_id, position)
+                   SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::smallint[])
+                   ON CONFLICT DO NOTHING""",
+                [x[0] for x in links],
+                [x[1] for x in links],
+                [x[2] for x in links],
+            )
+
+    @staticmethod
+    async def _upsert_artists(
+        conn: asyncpg.Connection, batch: Sequence[TrackWrite]
+    ) -> dict[str, int]:
+        names: dict[str, str] = {}
+        for item in batch:
+            for name in (*item.tags.artists, display_artists(item.tags.album_artists)):
+                names.setdefault(fold(name), name)
+        rows = await conn.fetch(
+            """INSERT INTO artists (name, name_key, search_text)
+               SELECT n, k, k FROM unnest($1::text[], $2::text[]) AS x(n, k)
+               ON CONFLICT (name_key) DO UPDATE SET name_key = EXCLUDED.name_key
+               RETURNING id, name_key""",
+            list(names.values()),
+            list(names.keys()),
+        )
+        return {r["name_key"]: r["id"] for r in rows}
+
+    @staticmethod
+    async def _upsert_covers(
+        conn: asyncpg.Connection, library_id: int, batch: Sequence[TrackWrite]
+    ) -> dict[str, int]:
+        covers: dict[str, CoverSource] = {}
+        for item in batch:
+            for cover in (item.cover, item.album_cover):
+                if cover is not None:
+                    covers.setdefault(cover.sha1, cover)
+        if not covers:
+            return {}
+        values = list(covers.values())
+        # Keep the first source seen for a hash; re-point it only if this root re-found it.
+        rows = await conn.fetch(
+            """INSERT INTO covers (sha1, mime, kind, library_id, rel_path)
+               SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::bytea[])
+               ON CONFLICT (sha1) DO UPDATE SET kind = EXCLUDED.kind, library_id = EXCLUDED.library_id,
+                   rel_path = EXCLUDED.rel_path, mime = EXCLUDED.mime
+               RETURNING id, sha1""",
+            [c.sha1 for c in values],
+            [c.mime for c in values],
+            [c.kind for c in values],
+            [library_id] * len(values),
+            [c.rel_path for c in values],
+        )
+        return {r["sha1"]: r["id"] for r in rows}
+
+    @staticmethod
+    async def _upsert_albums(
+        conn: asyncpg.Connection,
+        batch: Sequence[TrackWrite],
+        artist_ids: dict[str, int],
+        cover_ids: dict[str, int],
+    ) -> list[int]:
+        albums: dict[str, tuple[str, str, int, str | None, int | None, bool, int | None]] = {}
+        keys: list[str] = []
+        for item in batch:
+            t = item.tags
+            artist = display_artists(t.album_artists)
+            key = album_key(t)
+            keys.append(key)
+            cover = cover_ids.get(item.album_cover.sha1) if item.album_cover else None
+            prev = albums.get(key)
+            if prev is None:
+                albums[key] = (
+                    t.album,
+                    artist,
+                    artist_ids[fold(artist)],
+                    t.mb_album_id,
+                    t.year,
+                    t.compilation,
+                    cover,
+                )
+            else:
+                albums[key] = (
+                    prev[0], prev[1], prev[2], prev[3] or t.mb_album_id,
+                    max(filter(None, (prev[4], t.year)), default=None),
+                    prev[5] or t.compilation, prev[6] or cover,
+                )  # fmt: skip
+        cols = list(zip(*albums.values(), strict=True))
+        rows = await conn.fetch(
+            """INSERT INTO albums (group_key, title, album_artist, album_artist_id, mb_album_id,
+                                   year, compilation, cover_id, search_text)
+               SELECT k, ti, aa, aid, mb, y, c, cov, s
+                 FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[],
+                             $6::int[], $7::bool[], $8::bigint[], $9::text[])
+                   AS x(k, ti, aa, aid, mb, y, c, cov, s)
+               ON CONFLICT (group_key) DO UPDATE SET
+                   title = EXCLUDED.title,
+                   album_artist_id = EXCLUDED.album_artist_id,
+                   mb_album_id = coalesce(EXCLUDED.mb_album_id, albums.mb_album_id),
+                   year = coalesce(EXCLUDED.year, albums.year),
+                   compilation = albums.compilation OR EXCLUDED.compilation,
+                   cover_id = coalesce(EXCLUDED.cover_id, albums.cover_id)
+               RETURNING id, group_key""",
+            list(albums.keys()),
+            list(cols[0]),
+            list(cols[1]),
+            list(cols[2]),
+            list(cols[3]),
+            list(cols[4]),
+            list(cols[5]),
+            list(cols[6]),
+            [fold(f"{a[0]} {a[1]}") for a in albums.values()],
+        )
+        ids = {r["group_key"]: r["id"] for r in rows}
+        return [ids[k] for k in keys]
+
+    @staticmethod
+    async def _upsert_tracks(
+        conn: asyncpg.Connection,
+        library_id: int,
+        batch: Sequence[TrackWrite],
+        album_ids: list[int],
+        cover_ids: dict[str, int],
+    ) -> list[int]:
+        records = []
+        for item, album_id in zip(batch, album_ids, strict=True):
+            t = item.tags
+            artist = display_artists(t.artists)
+            records.append(
+                (
+                    library_id, item.rel_path, item.size, item.mtime_ns, album_id,
+                    cover_ids.get(item.cover.sha1) if item.cover else None,
+                    t.title, artist, t.track_no, t.track_total, t.disc_no, t.disc_total,
+                    t.year, t.date, list(t.genres), t.compilation, t.duration, t.bitrate,
+                    t.sample_rate, t.channels, t.format, t.mime, t.mb_recording_id,
+                    t.mb_track_id, t.mb_album_id, t.rg_track_gain, t.rg_track_peak,
+                    t.rg_album_gain, t.rg_album_peak,
+                    fold(f"{t.title} {artist} {t.album} {display_artists(t.album_artists)} {display_path(item.rel_path)}"),
+                )
+            )  # fmt: skip
+        await conn.execute(
+            """CREATE TEMP TABLE IF NOT EXISTS incoming_tracks
+               (LIKE tracks INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"""
+        )
+        columns = [
+            "library_id", "rel_path", "size", "mtime_ns", "album_id", "cover_id", "title",
+            "artist", "track_no", "track_total", "disc_no", "disc_total", "year", "date",
+            "genres", "compilation", "duration", "bitrate", "sample_rate", "channels", "format",
+            "mime", "mb_recording_id", "mb_track_id", "mb_album_id", "rg_track_gain",
+            "rg_track_peak", "rg_album_gain", "rg_album_peak", "search_text",
+        ]  # fmt: skip
+        await conn.copy_records_to_table("incoming_tracks", records=records, columns=columns)
+        names = ", ".join(columns)
+        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns[2:])
+        rows = await conn.fetch(
+            f"""INSERT INTO tracks ({names}) SELECT {names} FROM incoming_tracks
+                ON CONFLICT (library_id, rel_path) DO UPDATE SET {updates}, updated_at = now()
+                RETURNING id, rel_path"""
+        )
+        ids = {bytes(r["rel_path"]): r["id"] for r in rows}
+        return [ids[item.rel_path] for item in batch]
+
+
+def album_key(tags: TrackTags) -> str:
+    """Albums group by album artist + album title (+ release MBID when tagged)."""
+    return group_key(display_artists(tags.album_artists), tags.album, tags.mb_album_id)

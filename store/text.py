@@ -1,0 +1,32 @@
+"""Text folding for accent- and case-insensitive search, and LIKE pattern building."""
+
+from __future__ import annotations
+
+import unicodedata
+
+_SPECIAL = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ł": "l", "ı": "i"})
+
+
+def fold(text: str) -> str:
+    """'Beyoncé' and 'BEYONCE' fold alike: decompose, drop combining marks, casefold."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_SPECIAL))
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(stripped.split())
+
+
+def like_patterns(query: str) -> list[str]:
+    """One `%word%` pattern per word of the folded query, LIKE metacharacters escaped."""
+    words = fold(query).split()
+    return [
+        "%" + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%" for w in words
+    ]
+
+
+def group_key(*parts: str | None) -> str:
+    """A stable key from folded parts, for grouping albums and artists."""
+    return "\x1f".join(fold(p or "") for p in parts)
+
+
+def display_path(path: bytes) -> str:
+    """A file path for people and for text columns: undecodable bytes become U+FFFD."""
+    return path.decode("utf-8", "replace")

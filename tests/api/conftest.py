@@ -1,0 +1,63 @@
+"""API fixtures: a signed-in admin and a scanned three-root library."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient
+
+from api.context import SERVICES
+from tests.audio import make_jpeg, make_track
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+async def admin(client: TestClient) -> dict[str, str]:  # type: ignore[type-arg]
+    resp = await client.post("/api/v1/auth/setup", json={"name": "admin", "password": PASSWORD})
+    assert resp.status == 201, await resp.text()
+    body = await resp.json()
+    client.session.cookie_jar.clear()  # tests choose bearer or cookie explicitly
+    return {"Authorization": f"Bearer {body['token']}"}
+
+
+@pytest.fixture
+def music(library: list[Path]) -> dict[str, Path]:
+    """Real files in several formats over three roots."""
+    a, b, c = library
+    art = make_jpeg(40, 30, (180, 20, 20))
+    files = {
+        "angel": make_track(a / "Massive Attack" / "Mezzanine" / "01 Angel.flac", title="Angel",
+                            artists=["Massive Attack"], album="Mezzanine", track="1/3", date="1998",
+                            genres=["Trip-Hop"], picture=art, seconds=2.0),
+        "risingson": make_track(a / "Massive Attack" / "Mezzanine" / "02 Risingson.mp3",
+                                title="Risingson", artists=["Massive Attack"], album="Mezzanine",
+                                track="2/3", date="1998", picture=art),
+        "teardrop": make_track(a / "Massive Attack" / "Mezzanine" / "03 Teardrop.ogg",
+                               title="Teardrop", artists=["Massive Attack", "Elizabeth Fraser"],
+                               album="Mezzanine", album_artist="Massive Attack", track="3/3",
+                               date="1998"),
+        "joga": make_track(b / "Björk" / "Homogenic" / "Jóga.m4a", title="Jóga", artists=["Björk"],
+                           album="Homogenic", track="2", date="1997"),
+        "glory": make_track(c / "Portishead" / "Dummy" / "Glory Box.opus", title="Glory Box",
+                            artists=["Portishead"], album="Dummy", track="11", date="1994"),
+    }  # fmt: skip
+    return files
+
+
+@pytest.fixture
+async def scanned(client: TestClient, music: dict[str, Path]) -> dict[str, Path]:  # type: ignore[type-arg]
+    service = client.app[SERVICES].scanner
+    try:
+        await service.run_once("test")
+    finally:
+        await service.stop()
+    return music
+
+
+async def get_json(client: TestClient, url: str, headers: dict[str, str], status: int = 200) -> Any:  # type: ignore[type-arg]
+    resp = await client.get(url, headers=headers)
+    assert resp.status == status, await resp.text()
+    return await resp.json()

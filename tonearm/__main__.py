@@ -1,0 +1,5 @@
+"""`python -m tonearm` is the `tonearm` command."""
+
+from tonearm.cli import main
+
+main()

@@ -1,0 +1,107 @@
+"""Settings: defaults → config file → TONEARM_* environment → CLI flags, built once, frozen."""
+
+from __future__ import annotations
+
+import logging
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+class ConfigError(Exception):
+    """A setting has a value we cannot use; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every setting, documented in the README's settings table (a test keeps them in step)."""
+
+    library: tuple[Path, ...] = ()
+    database_url: str | None = None
+    zookeeper: str | None = None
+    data_dir: Path = Path("data")
+    host: str = "0.0.0.0"
+    port: int = 8080
+    scan_interval: int = 900
+    scan_on_start: bool = True
+    scan_workers: int = field(default_factory=lambda: max(1, min(4, os.cpu_count() or 1)))
+    secure_cookies: bool = False
+    log_level: str = "INFO"
+
+    @property
+    def pg_dir(self) -> Path:
+        return self.data_dir / "postgres"
+
+
+def _parse(name: str, raw: Any) -> Any:
+    kind = {f.name: f.type for f in fields(Config)}[name]
+    try:
+        if name == "library":
+            parts = raw.split(os.pathsep) if isinstance(raw, str) else list(raw)
+            return tuple(Path(p).expanduser() for p in parts if str(p).strip())
+        if name == "data_dir":
+            return Path(str(raw)).expanduser()
+        if kind == "int":
+            value = int(raw)
+            if value < 0 or (name == "port" and not 0 < value < 65536):
+                raise ValueError(value)
+            return value
+        if kind == "bool":
+            if isinstance(raw, bool):
+                return raw
+            text = str(raw).strip().lower()
+            if text not in {"1", "0", "true", "false", "yes", "no", "on", "off"}:
+                raise ValueError(raw)
+            return text in {"1", "true", "yes", "on"}
+        if name == "log_level":
+            level = str(raw).upper()
+            if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+                raise ValueError(raw)
+            return level
+        text = str(raw).strip()
+        return text or None if kind.startswith("str |") else text
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"setting {name!r}: cannot use {raw!r}") from exc
+
+
+def _apply(config: Config, values: Mapping[str, Any], source: str) -> Config:
+    known = {f.name for f in fields(Config)}
+    changes: dict[str, Any] = {}
+    for key, raw in values.items():
+        name = key.replace("-", "_")
+        if name not in known:
+            log.warning("%s: unknown setting %r ignored", source, key)
+            continue
+        if raw is not None:
+            changes[name] = _parse(name, raw)
+    return replace(config, **changes)
+
+
+def load_config(
+    environ: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None
+) -> Config:
+    """Build the one Config of this process. `overrides` are CLI flags (None = not given)."""
+    env = os.environ if environ is None else environ
+    config = Config()
+    data_dir = Path(env.get("TONEARM_DATA_DIR") or (overrides or {}).get("data_dir") or "data")
+    file = Path(env["TONEARM_CONFIG"]) if env.get("TONEARM_CONFIG") else data_dir / "tonearm.toml"
+    if file.is_file():
+        try:
+            config = _apply(config, tomllib.loads(file.read_text()), str(file))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{file}: {exc}") from exc
+    elif env.get("TONEARM_CONFIG"):
+        raise ConfigError(f"config file {file} does not exist")
+    prefix = "TONEARM_"
+    from_env = {
+        k[len(prefix) :].lower(): v
+        for k, v in env.items()
+        if k.startswith(prefix) and k != "TONEARM_CONFIG"
+    }
+    config = _apply(config, from_env, "environment")
+    return _apply(config, overrides or {}, "command line")
