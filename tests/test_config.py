@@ -1,0 +1,59 @@
+"""Settings: precedence, validation, and the README documenting every one."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import fields
+from pathlib import Path
+
+import pytest
+
+from tonearm.config import Config, ConfigError, load_config
+
+README = Path(__file__).parent.parent / "README.md"
+
+
+def test_defaults() -> None:
+    config = load_config(environ={})
+    assert config.library == ()
+    assert config.database_url is None
+    assert config.port == 8080
+
+
+def test_file_then_environment_then_flags(tmp_path: Path) -> None:
+    (tmp_path / "tonearm.toml").write_text(
+        'library = ["/a", "/b"]\nport = 9000\nscan_interval = 60\nbogus = 1\n'
+    )
+    env = {"TONEARM_DATA_DIR": str(tmp_path)}
+    config = load_config(environ=env)
+    assert config.library == (Path("/a"), Path("/b"))
+    assert (config.port, config.scan_interval) == (9000, 60)
+
+    env |= {"TONEARM_PORT": "9100", "TONEARM_LIBRARY": "/x:/y:/z"}
+    config = load_config(environ=env)
+    assert config.port == 9100
+    assert config.library == (Path("/x"), Path("/y"), Path("/z"))
+
+    config = load_config(environ=env, overrides={"port": 9200, "host": None})
+    assert config.port == 9200 and config.host == "0.0.0.0"
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("TONEARM_PORT", "eighty"), ("TONEARM_PORT", "70000"), ("TONEARM_SCAN_ON_START", "maybe"),
+     ("TONEARM_SCAN_INTERVAL", "-1"), ("TONEARM_LOG_LEVEL", "LOUD")],
+)  # fmt: skip
+def test_bad_values_are_clear_errors(key: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=key.removeprefix("TONEARM_").lower()):
+        load_config(environ={key: value})
+
+
+def test_missing_config_file_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_config(environ={"TONEARM_CONFIG": str(tmp_path / "nope.toml")})
+
+
+def test_every_setting_is_documented() -> None:
+    text = README.read_text()
+    for f in fields(Config):
+        assert re.search(rf"\| `{f.name}` \| `TONEARM_{f.name.upper()}` \|", text), f.name
