@@ -1,1 +1,1 @@
-"""api"""
+"""The HTTP API: aiohttp app, routes, auth, errors and the OpenAPI document."""

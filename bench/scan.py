@@ -88,9 +88,8 @@ class Library:
 
 @dataclass
 class ScanOutcome:
-    full: Row
-    rescan: Row
-    rss: list[Row]
+    full: Row  # also in rows; main() adds its ratio to the mutagen rate
+    rows: list[Row]
 
 
 def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
@@ -331,7 +330,7 @@ async def measure_scans(lib: Library, workers: int, profile: str | None) -> Scan
             await migrate(pool)
             service = ScanService(pool, [str(r) for r in lib.roots], workers=workers, interval=0)
             try:
-                return await _scan_twice(service, pool, lib, workers, profile)
+                return await _scan_twice(service, pool, server.get_pid(), lib, workers, profile)
             finally:
                 await service.stop()
         finally:
@@ -342,16 +341,24 @@ async def measure_scans(lib: Library, workers: int, profile: str | None) -> Scan
 
 
 async def _scan_twice(
-    service: ScanService, pool: Any, lib: Library, workers: int, profile: str | None
+    service: ScanService,
+    pool: Any,
+    pg_pid: int | None,
+    lib: Library,
+    workers: int,
+    profile: str | None,
 ) -> ScanOutcome:
     expected = len(lib.files)
     prof = cProfile.Profile() if profile else None
+    pool_start = await _start_workers(service, workers)
     rss_reset = reset_peak_rss()
 
+    cpu_before = cpu_seconds(service, pg_pid)
     with profiling(prof):
         started = time.perf_counter()
         first = await service.run_once("bench")
         full_s = time.perf_counter() - started
+    cpu = {k: v - cpu_before[k] for k, v in cpu_seconds(service, pg_pid).items()}
     p1 = await _progress(service, first)
     tracks = int(await pool.fetchval("SELECT count(*) FROM tracks"))
     albums = int(await pool.fetchval("SELECT count(*) FROM albums"))
@@ -361,14 +368,17 @@ async def _scan_twice(
         expected,
         full_s,
         _join(
-            f"{tracks} tracks, {albums} albums, {covers} covers; pool start included",
+            f"{tracks} tracks, {albums} albums, {covers} covers",
             _check(p1.get("added") == expected and tracks == expected, p1),
         ),
     )
+    cpu_row = Row(
+        "CPU time during the full scan",
+        note=", ".join(f"{k} {v:.2f} s" for k, v in cpu.items())
+        + f" (wall {full_s:.2f} s x {os.cpu_count()} cores)",
+    )
     main_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    worker_peaks = [
-        mb for pid in getattr(service.executor, "_processes", {}) if (mb := peak_rss_mb(pid))
-    ]
+    worker_peaks = [mb for pid in worker_pids(service) if (mb := peak_rss_mb(pid))]
 
     with profiling(prof):
         started = time.perf_counter()
@@ -391,18 +401,61 @@ async def _scan_twice(
         print(f"\nmain-process profile of both scans written to {profile}; top 25 by tottime:")
         pstats.Stats(prof).sort_stats("tottime").print_stats(25)
 
-    note = (
-        "main process, from just before the full scan" if rss_reset else "main process, whole run"
+    where = "from just before the full scan" if rss_reset else "whole run"
+    rows = [pool_start, full, rescan, cpu_row]
+    rows.append(
+        Row("peak RSS, scanning process", note=f"{main_peak:.0f} MB (main process, {where})")
     )
-    rss = [Row("peak RSS, scanning process", note=f"{main_peak:.0f} MB ({note})")]
     if worker_peaks:
-        rss.append(
-            Row(
-                "peak RSS, scan worker",
-                note=f"{max(worker_peaks):.0f} MB max of {len(worker_peaks)} workers",
-            )
-        )
-    return ScanOutcome(full, rescan, rss)
+        note = f"{max(worker_peaks):.0f} MB, max of {len(worker_peaks)} workers"
+        rows.append(Row("peak RSS, scan worker", note=note))
+    return ScanOutcome(full, rows)
+
+
+async def _start_workers(service: ScanService, workers: int) -> Row:
+    """Start the service's worker pool outside the clock, as in a server that has scanned
+    before (`tonearm scan` pays this on every run). One overlapping sleep per worker makes
+    the executor start all of them."""
+    loop = asyncio.get_running_loop()
+    nap = 0.3
+    started = time.perf_counter()
+    executor = service.executor
+    await asyncio.gather(*(loop.run_in_executor(executor, time.sleep, nap) for _ in range(workers)))
+    seconds = time.perf_counter() - started - nap
+    return Row(
+        "scan worker pool start",
+        None,
+        seconds,
+        f"forkserver + {workers} workers; not in the scan rows",
+    )
+
+
+def worker_pids(service: ScanService) -> list[int]:
+    return list(getattr(service.executor, "_processes", None) or {})
+
+
+def cpu_seconds(service: ScanService, pg_pid: int | None) -> dict[str, float]:
+    """user+system CPU so far of this process, the scan workers, and PostgreSQL (postmaster
+    and its direct children, i.e. the backends)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {"main": 0.0, "workers": 0.0, "postgres": 0.0}
+    workers = set(worker_pids(service))
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{name}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2 :].split()
+        pid, ppid, used = int(name), int(fields[1]), (int(fields[11]) + int(fields[12])) / tick
+        if pid == os.getpid():
+            out["main"] += used
+        elif pid in workers:
+            out["workers"] += used
+        elif pg_pid is not None and pg_pid in (pid, ppid):
+            out["postgres"] += used
+    return out
 
 
 async def _progress(service: ScanService, scan_id: int) -> dict[str, Any]:
@@ -544,7 +597,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"{ratio:.0%} of mutagen {args.workers}-process rate ({verdict} aim {SCAN_AIM:.0%})",
                 outcome.full.note,
             )
-        rows += [outcome.full, outcome.rescan, *outcome.rss]
+        rows += outcome.rows
     finally:
         if not args.keep:
             shutil.rmtree(base, ignore_errors=True)

@@ -1,1 +1,1 @@
-"""cluster"""
+"""Cluster membership, primary election and fencing (standalone until the ZooKeeper issue)."""

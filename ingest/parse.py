@@ -8,7 +8,6 @@ import os
 from dataclasses import dataclass
 
 from ingest.tags import TagError, read_tags
-
 from store.ingest import CoverSource, TrackWrite
 
 log = logging.getLogger(__name__)

@@ -11,9 +11,8 @@ from concurrent.futures import Executor
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ingest.tags import AUDIO_EXTENSIONS
-
 from ingest.parse import Failure, Job, parse_chunk
+from ingest.tags import AUDIO_EXTENSIONS
 from ingest.walk import RootPlan, WalkResult, plan_roots, probe, walk
 from store.ingest import IngestStore, TrackWrite
 from tonearm import metrics

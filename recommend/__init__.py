@@ -1,1 +1,1 @@
-"""recommend"""
+"""Recommendations: audio similarity, mixes and autoplay (to come)."""

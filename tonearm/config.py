@@ -27,7 +27,7 @@ class Config:
     data_dir: Path = Path("data")
     host: str = "0.0.0.0"
     port: int = 8080
-    scan_interval: int = 900
+    scan_interval: int = 300
     scan_on_start: bool = True
     scan_workers: int = field(default_factory=lambda: max(1, min(4, os.cpu_count() or 1)))
     secure_cookies: bool = False
