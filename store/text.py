@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 _SPECIAL = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ł": "l", "ı": "i"})
 
 
+@lru_cache(maxsize=16384)
 def fold(text: str) -> str:
-    """'Beyoncé' and 'BEYONCE' fold alike: decompose, drop combining marks, casefold."""
+    """'Beyoncé' and 'BEYONCE' fold alike: decompose, drop combining marks, casefold.
+    Cached and with an ASCII fast path: a scan folds every artist and album name many times."""
+    if text.isascii():
+        return " ".join(text.lower().split())
     decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_SPECIAL))
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(stripped.split())
