@@ -4,8 +4,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
-# System packages: ffmpeg/sox make test audio; libvips serves covers.
-APT_PACKAGES := ffmpeg sox libvips42
+# System packages: ffmpeg/sox make test audio; libvips serves covers; ZooKeeper (and its Java)
+# runs the cluster tests.
+APT_PACKAGES := ffmpeg sox libvips42 zookeeper
 
 export TONEARM_LIBRARY ?= $(HOME)/Music
 export TONEARM_DATA_DIR ?= $(CURDIR)/data

@@ -9,9 +9,23 @@ from aiohttp import web
 
 from api.context import SERVICES, Services
 from api.errors import error_middleware
+from api.events import setup_user_events
 from api.middleware import auth_middleware, metrics_middleware
 from api.openapi import routes as openapi_routes
-from api.routes import auth, catalog, covers, health, me, playlists, scan, stream, users
+from api.routes import (
+    auth,
+    catalog,
+    covers,
+    events,
+    health,
+    internal,
+    me,
+    player,
+    playlists,
+    scan,
+    stream,
+    users,
+)
 from tonearm.config import Config
 
 log = logging.getLogger(__name__)
@@ -24,8 +38,11 @@ ROUTE_TABLES = (
     covers.routes,
     playlists.routes,
     me.routes,
+    player.routes,
+    events.routes,
     scan.routes,
     health.routes,
+    internal.routes,
     openapi_routes,
 )
 
@@ -39,13 +56,22 @@ def create_app(config: Config, pool: asyncpg.Pool, *, background: bool = True) -
     app[SERVICES] = Services.build(config, pool)
     for table in ROUTE_TABLES:
         app.add_routes(table)
+    setup_user_events(app)
 
     async def lifecycle(app: web.Application):  # type: ignore[no-untyped-def]
         services = app[SERVICES]
         if background:
+            await services.cluster.start()
             await services.scanner.start(scan_now=config.scan_on_start)
         yield
         await services.scanner.stop()
+        await services.cluster.stop()
+
+    async def cover_pool(app: web.Application):  # type: ignore[no-untyped-def]
+        await app[SERVICES].cover_art.start()
+        yield
+        await app[SERVICES].cover_art.close()
 
     app.cleanup_ctx.append(lifecycle)
+    app.cleanup_ctx.append(cover_pool)
     return app

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
+import aiohttp
 import asyncpg
 from aiohttp import web
 
 from api.auth import Auth
+from api.cover_art import CoverArt
+from api.player.service import PlayerService
+from cluster import Cluster, make_cluster
+from ingest.enrich.enricher import Enricher
 from ingest.service import ScanService
 from store.catalog import CatalogStore
+from store.cluster import ClusterStore
 from store.covers import CoverStore
+from store.enrichment import EnrichmentStore
 from store.libraries import LibraryStore
 from store.listens import ListenStore
 from store.models import User
@@ -26,36 +34,66 @@ class Services:
     pool: asyncpg.Pool
     catalog: CatalogStore
     covers: CoverStore
+    cover_art: CoverArt
     libraries: LibraryStore
     users: UserStore
     playlists: PlaylistStore
     listens: ListenStore
     scans: ScanStore
+    player: PlayerService
     auth: Auth
+    cluster: Cluster
     scanner: ScanService
 
     @classmethod
     def build(cls, config: Config, pool: asyncpg.Pool) -> Services:
         catalog = CatalogStore(pool)
         users = UserStore(pool)
+        cluster = make_cluster(config, ClusterStore(pool))
         return cls(
             config=config,
             pool=pool,
             catalog=catalog,
             covers=CoverStore(pool),
+            cover_art=CoverArt(CoverStore(pool), config),
             libraries=LibraryStore(pool),
             users=users,
             playlists=PlaylistStore(pool, catalog),
             listens=ListenStore(pool),
             scans=ScanStore(pool),
+            player=PlayerService.build(pool, catalog),
             auth=Auth(users),
+            cluster=cluster,
             scanner=ScanService(
                 pool,
+                cluster,
                 [str(p) for p in config.library],
                 workers=config.scan_workers,
                 interval=config.scan_interval,
+                cluster_secret=config.cluster_secret,
+                min_shard=config.scan_shard_files,
+                enricher=enricher_factory(config, pool),
             ),
         )
+
+
+def enricher_factory(
+    config: Config, pool: asyncpg.Pool
+) -> Callable[[aiohttp.ClientSession], Enricher] | None:
+    if not config.enrichment:
+        return None
+
+    def make(session: aiohttp.ClientSession) -> Enricher:
+        return Enricher(
+            EnrichmentStore(pool),
+            session,
+            base_url=config.musicbrainz_url,
+            coverart_url=config.coverart_url,
+            contact=config.musicbrainz_contact,
+            rate=config.musicbrainz_rate,
+        )
+
+    return make
 
 
 SERVICES = web.AppKey("services", Services)

@@ -74,6 +74,13 @@ def _op(
     return op
 
 
+def _internal(summary: str) -> dict[str, Any]:
+    op = _op(summary, {"type": "object"}, params=[_ID], body={"type": "object"})
+    op["security"] = [{"clusterSecret": []}]
+    op["responses"]["409"] = {"description": "not the primary, fenced, or the shard was reassigned"}
+    return op
+
+
 def _obj(**props: Any) -> dict[str, Any]:
     return {"type": "object", "properties": props}
 
@@ -82,6 +89,14 @@ _STR, _INT, _BOOL = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
 _CREDENTIALS = _obj(name=_STR, password=_STR)
 _SIGNED_IN = _obj(user=_ref("User"), token=_STR, csrf_token=_STR)
 _TRACK_IDS = _obj(track_ids={"type": "array", "items": _INT})
+
+_COVER_PARAMS = [
+    _q("width", desc="1 to cover_max_size (default 2048); alone, the height follows the aspect"),
+    _q("height", desc="1 to cover_max_size; alone, the width follows the aspect"),
+    _q("fit", "string", "cover (centre crop, default) | contain (letterboxed); with both sides"),
+    _q("format", "string", "jpeg | webp | avif | png; default from Accept (AVIF, WebP), else JPEG"),
+    _q("upscale", "string", "1 to enlarge a source smaller than the request; default 0"),
+]
 
 PATHS: dict[str, dict[str, Any]] = {
     "/api/v1/auth/setup": {
@@ -111,7 +126,10 @@ PATHS: dict[str, dict[str, Any]] = {
         "get": _op("The audio file; supports HTTP Range (206)", {"type": "string", "format": "binary"}, params=[_ID], content_type="audio/*"),
     },
     "/api/v1/covers/{id}": {
-        "get": _op("Cover art by content hash", {"type": "string", "format": "binary"}, params=[{**_ID, "schema": {"type": "string", "pattern": "^[0-9a-f]{40}$"}}], content_type="image/*"),
+        "get": _op("Cover art by content hash: the original, or resized with width and/or height (304 on If-None-Match)", {"type": "string", "format": "binary"}, params=[{**_ID, "schema": {"type": "string", "pattern": "^[0-9a-f]{40}$"}}, *_COVER_PARAMS], content_type="image/*"),
+    },
+    "/api/v1/covers/placeholder": {
+        "get": _op("The generated art for albums without any, at the requested size (square unless both sides are given; 512 without either)", {"type": "string", "format": "binary"}, params=_COVER_PARAMS, content_type="image/*"),
     },
     "/api/v1/search": {
         "get": _op("Accent- and case-insensitive search", _obj(query=_STR, artists=_page("Artist"), albums=_page("Album"), tracks=_page("Track")), params=[_q("q", "string", "what to look for", True), *_PAGING]),
@@ -132,11 +150,37 @@ PATHS: dict[str, dict[str, Any]] = {
     "/api/v1/me/home": {
         "get": _op("Recently played and recently added", _obj(recent_tracks={"type": "array", "items": _ref("Track")}, recent_albums={"type": "array", "items": _ref("Album")}, recent_playlists={"type": "array", "items": _ref("Playlist")}, recently_added_albums={"type": "array", "items": _ref("Album")}), params=[_q("limit")]),
     },
+    "/api/v1/me/player": {
+        "get": _op("Your play state, shared by all your devices", _ref("PlayerState")),
+        "put": _op("Set shuffle, repeat, volume (0–100), position_ms and playing; each optional", _ref("PlayerState"), body=_obj(shuffle=_BOOL, repeat={"enum": ["off", "all", "one"]}, volume=_INT, position_ms=_INT, playing=_BOOL)),
+    },
+    "/api/v1/me/player/play": {
+        "post": _op("Play a context: album, playlist and artist ids are resolved here; tracks and mix take track_ids", _ref("PlayerState"), body=_obj(context=_obj(type={"enum": ["album", "playlist", "artist", "mix", "tracks"]}, id={"type": ["integer", "string"]}, track_ids=_TRACK_IDS["properties"]["track_ids"]), start_track_id=_INT, shuffle=_BOOL)),
+    },
+    "/api/v1/me/player/next": {
+        "post": _op("Next: the queue, then the context where it was left, then autoplay; explicit=false when a track ended (repeat one repeats it)", _ref("PlayerStep"), body=_obj(explicit=_BOOL)),
+    },
+    "/api/v1/me/player/previous": {
+        "post": _op("Back along what played within the first 3 s of a track, else restart it", _ref("PlayerStep"), body=_obj(position_ms=_INT)),
+    },
+    "/api/v1/me/player/queue": {
+        "post": _op("Queue a track: mode next (play next) or last (the default)", _ref("PlayerState"), body=_obj(track_id=_INT, mode={"enum": ["next", "last"]}), status="201"),
+    },
+    "/api/v1/me/player/queue/{id}": {"delete": _op("Remove a queue entry (by entry_id)", _ref("PlayerState"), params=[_ID])},
+    "/api/v1/me/player/queue/{id}/move": {
+        "post": _op("Move a queue entry to index (0 plays next)", _ref("PlayerState"), params=[_ID], body=_obj(index=_INT)),
+    },
+    "/api/v1/me/ws": {
+        "get": _op("Websocket of your events: {\"type\": \"player\", \"state\": PlayerState} at once and on every change", _ref("PlayerEvent"), status="101"),
+    },
     "/api/v1/scan": {
         "get": _op("Scan state and progress", _obj(state=_STR, current=_ref("Scan"), last=_ref("Scan"))),
         "post": _op("Queue a scan (admin)", _ref("Scan"), body=_obj(full=_BOOL), status="202"),
     },
     "/api/v1/cluster": {"get": _op("Cluster members and roles", _obj(mode=_STR, epoch=_INT, nodes={"type": "array"}))},
+    "/internal/v1/shards/{id}/batch": {"post": _internal("A batch of a shard's parsed tracks, from a secondary to the primary")},
+    "/internal/v1/shards/{id}/finish": {"post": _internal("A shard is walked: its vanished tracks, to remove; marks it done")},
+    "/internal/v1/shards/{id}/release": {"post": _internal("A secondary cannot do a shard (its root is offline there)")},
     "/api/v1/openapi.json": {"get": _op("This document", {"type": "object"}, auth=False)},
     "/healthz": {"get": _op("Liveness", _obj(status=_STR, version=_STR), auth=False)},
     "/readyz": {"get": _op("Readiness: database reachable, migrations applied", _obj(status=_STR), auth=False)},
@@ -167,6 +211,17 @@ SCHEMAS: dict[str, Any] = {
     ),
     "Playlist": _obj(id=_INT, owner_id=_INT, name=_STR, track_count=_INT, duration={"type": "number"}, cover_id=_NULL_STR, created_at=_TIME, updated_at=_TIME, tracks={"type": "array", "items": _ref("Track")}),
     "Scan": _obj(id=_INT, state={"enum": ["queued", "running", "done", "failed"]}, requested_by=_NULL_STR, full_rescan=_BOOL, started_at=_TIME, finished_at=_TIME, progress={"type": "object"}, error=_NULL_STR),
+    "PlayerState": _obj(
+        version=_INT, updated_at={"type": ["string", "null"], "format": "date-time"},
+        current={"anyOf": [_obj(track=_ref("Track"), source={"enum": ["queue", "context", "autoplay"]}, entry_id=_NULL_INT), {"type": "null"}]},
+        context={"anyOf": [_obj(type=_STR, id={"type": ["integer", "string", "null"]}, track_count=_INT, index=_NULL_INT), {"type": "null"}]},
+        queue={"type": "array", "items": _obj(entry_id=_INT, track=_ref("Track"))},
+        next_tracks={"type": "array", "items": _ref("Track")},
+        shuffle=_BOOL, repeat={"enum": ["off", "all", "one"]}, volume=_INT, position_ms=_INT,
+        playing=_BOOL, autoplay=_obj(strategy=_STR),
+    ),
+    "PlayerStep": _obj(track={"anyOf": [_ref("Track"), {"type": "null"}]}, source={"enum": ["queue", "context", "autoplay", None]}, state=_ref("PlayerState"), autoplay=_obj(strategy=_STR)),
+    "PlayerEvent": _obj(type={"enum": ["player"]}, state=_ref("PlayerState")),
 }  # fmt: skip
 
 
@@ -180,6 +235,11 @@ def document() -> dict[str, Any]:
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer"},
                 "cookie": {"type": "apiKey", "in": "cookie", "name": "tonearm_session"},
+                "clusterSecret": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "X-Tonearm-Cluster-Secret",
+                },
             },
         },
         "security": [{"bearer": []}, {"cookie": []}],

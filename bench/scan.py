@@ -46,10 +46,12 @@ if str(REPO) not in sys.path:
 
 import mutagen  # noqa: E402
 
+from cluster.standalone import Standalone  # noqa: E402
 from ingest.scanner import CHUNK  # noqa: E402
 from ingest.service import ScanService  # noqa: E402
 from ingest.tags import AUDIO_EXTENSIONS, read_tags  # noqa: E402
 from ingest.walk import walk  # noqa: E402
+from store.cluster import ClusterStore  # noqa: E402
 from store.db import connect  # noqa: E402
 from store.migrate import migrate  # noqa: E402
 
@@ -330,11 +332,17 @@ async def measure_scans(lib: Library, workers: int, profile: str | None) -> Scan
         pool = await connect(str(server.get_uri("tonearm_bench")), min_size=2, max_size=10)
         try:
             await migrate(pool)
-            service = ScanService(pool, [str(r) for r in lib.roots], workers=workers, interval=0)
+            cluster = Standalone(ClusterStore(pool), "bench", "http://127.0.0.1:1", "bench")
+            await cluster.start()
+            service = ScanService(
+                pool, cluster, [str(r) for r in lib.roots], workers=workers, interval=0
+            )
+            await service.start(scan_now=False)
             try:
                 return await _scan_twice(service, pool, server.get_pid(), lib, workers, profile)
             finally:
                 await service.stop()
+                await cluster.stop()
         finally:
             await pool.close()
     finally:
@@ -358,7 +366,7 @@ async def _scan_twice(
     cpu_before = cpu_seconds(service, pg_pid)
     with profiling(prof):
         started = time.perf_counter()
-        first = await service.run_once("bench")
+        first = (await service.run_once("bench")).id
         full_s = time.perf_counter() - started
     cpu = {k: v - cpu_before[k] for k, v in cpu_seconds(service, pg_pid).items()}
     p1 = await _progress(service, first)
@@ -384,7 +392,7 @@ async def _scan_twice(
 
     with profiling(prof):
         started = time.perf_counter()
-        second = await service.run_once("bench")
+        second = (await service.run_once("bench")).id
         rescan_s = time.perf_counter() - started
     p2 = await _progress(service, second)
     est = rescan_s * 100_000 / expected

@@ -1,33 +1,35 @@
-"""One scan of every root: walk, diff against the database, parse what changed, write, prune."""
+"""Doing one shard: probe the root, walk the shard's folders, diff against the database,
+parse what changed in worker processes, and hand batches to a sink (the primary)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import os
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Executor
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from ingest.parse import Failure, Job, parse_chunk
+from ingest.shards import in_scope, key_ranges
 from ingest.tags import AUDIO_EXTENSIONS
-from ingest.walk import RootPlan, WalkResult, plan_roots, probe, walk
+from ingest.walk import WalkResult, probe, walk
+from store.cluster import Shard
 from store.ingest import IngestStore, TrackWrite
 from tonearm import metrics
 
 log = logging.getLogger(__name__)
 
 CHUNK = 96  # files per worker task: big enough to amortise IPC, small enough to balance
-WRITE_BATCH = 500  # tracks per transaction
+WRITE_BATCH = 500  # tracks per batch (one transaction on the primary)
+IN_FLIGHT = 8  # chunks queued to the worker processes at once
 
 
 @dataclass
 class Progress:
-    """What a running scan has done so far; serialised into the scans table and GET /scan."""
+    """What a shard (or, summed, a scan) has done; stored as JSON with the shard."""
 
-    phase: str = "starting"
     found: int = 0
     to_parse: int = 0
     parsed: int = 0
@@ -37,10 +39,19 @@ class Progress:
     removed: int = 0
     failed: int = 0
     skipped: int = 0
-    libraries: dict[str, dict[str, Any]] = field(default_factory=dict)
+    unreadable_folders: int = 0
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, int]:
         return asdict(self)
+
+    @classmethod
+    def total(cls, parts: Sequence[dict[str, Any]]) -> Progress:
+        out = cls()
+        for part in parts:
+            for key, value in part.items():
+                if hasattr(out, key) and isinstance(value, int):
+                    setattr(out, key, getattr(out, key) + value)
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,111 +86,97 @@ def diff(result: WalkResult, known: dict[bytes, tuple[int, int]], *, full: bool)
     return Diff(jobs, new, missing, unchanged)
 
 
-class Scanner:
-    """Runs scans; the caller makes sure only one runs at a time (the primary)."""
+class RootOffline(Exception):
+    """This node cannot read the shard's root: give the shard to another node."""
 
+
+@dataclass(frozen=True, slots=True)
+class ShardResult:
+    progress: Progress
+    missing: list[bytes]
+    unreadable: list[bytes] = field(default_factory=list)
+
+
+class Sink(Protocol):
+    """Where a shard's results go: the primary's writer, in-process or over HTTP."""
+
+    async def write(self, shard: Shard, batch: list[TrackWrite], progress: Progress) -> None: ...
+
+    async def finish(self, shard: Shard, result: ShardResult) -> None: ...
+
+    async def release(self, shard: Shard, reason: str) -> None: ...
+
+
+class ShardRunner:
     def __init__(self, store: IngestStore, executor: Executor) -> None:
         self.store = store
         self.executor = executor
 
-    async def scan(
-        self,
-        roots: Sequence[str],
-        *,
-        full: bool = False,
-        progress: Progress | None = None,
-        on_progress: Callable[[Progress], Any] | None = None,
-    ) -> Progress:
-        progress = progress or Progress()
-        ids = await self.store.sync_libraries(list(roots))
-        for plan in plan_roots(list(roots)):
-            entry: dict[str, Any] = {"status": "scanning", "reason": None}
-            progress.libraries[plan.path] = entry
-            started = time.monotonic()
-            try:
-                await self._scan_root(ids[plan.path], plan, full, progress, entry, on_progress)
-            except Exception:
-                # One root's trouble (a drive vanishing mid-walk) must not stop the others.
-                log.exception("scan of %s failed", plan.path)
-                entry.update(status="offline", reason="scan failed")
-                await self.store.set_status(ids[plan.path], "offline", "scan failed")
-            entry["seconds"] = round(time.monotonic() - started, 3)
-            count = await self.store.track_count(ids[plan.path])
-            entry["track_count"] = count
-            metrics.LIBRARY_TRACKS.labels(plan.path).set(count)
-            metrics.LIBRARY_ONLINE.labels(plan.path).set(entry["status"] == "online")
-        progress.phase = "pruning"
-        await self.store.prune()
-        progress.phase = "done"
-        return progress
-
-    async def _scan_root(
-        self,
-        library_id: int,
-        plan: RootPlan,
-        full: bool,
-        progress: Progress,
-        entry: dict[str, Any],
-        on_progress: Callable[[Progress], Any] | None,
-    ) -> None:
-        known = await self.store.known_files(library_id)
-        online, reason = await asyncio.to_thread(probe, plan.path)
+    async def run(self, shard: Shard, sink: Sink, nested: Sequence[str]) -> Progress:
+        online, reason = await asyncio.to_thread(probe, shard.root)
+        known = await self.store.known_files(
+            shard.library_id, key_ranges(shard.prefixes, shard.flat_dirs)
+        )
+        if shard.flat_dirs:
+            known = {p: v for p, v in known.items() if in_scope(p, shard.prefixes, shard.flat_dirs)}
         if online and reason == "empty" and known:
-            # An empty folder where tracks used to be is an unmounted drive, not a deletion.
             online, reason = False, "empty (not mounted?)"
-        if not online or plan.real is None:
-            log.warning(
-                "library %s is offline (%s); keeping its %d tracks", plan.path, reason, len(known)
-            )
-            entry.update(status="offline", reason=reason)
-            await self.store.set_status(library_id, "offline", reason)
-            return
-        if plan.duplicate_of is not None:
-            entry.update(status="online", reason=f"same folder as {plan.duplicate_of}")
-            await self.store.remove_tracks(library_id, known)
-            await self.store.set_status(library_id, "online", entry["reason"], scanned=True)
-            return
-        progress.phase = "walking"
-        result = await asyncio.to_thread(walk, plan.real, AUDIO_EXTENSIONS, plan.nested)
-        progress.found += len(result.files)
-        progress.skipped += result.skipped
-        progress.failed += len(result.errors)
+        if not online:
+            raise RootOffline(reason or "offline")
+        real = await asyncio.to_thread(os.path.realpath, shard.root)
+        result = await asyncio.to_thread(
+            walk,
+            real,
+            AUDIO_EXTENSIONS,
+            nested,
+            prefixes=shard.prefixes,
+            flat_dirs=shard.flat_dirs,
+        )
+        if shard.flat_dirs:
+            result.files = [
+                f for f in result.files if in_scope(f.rel_path, shard.prefixes, shard.flat_dirs)
+            ]
+        d = await asyncio.to_thread(diff, result, known, full=shard.full)
+        progress = Progress(
+            found=len(result.files),
+            to_parse=len(d.jobs),
+            unchanged=d.unchanged,
+            skipped=result.skipped,
+            unreadable_folders=len(result.unreadable),
+        )
         metrics.SCAN_ERRORS.inc(len(result.errors))
         metrics.SCAN_FILES.labels("skipped").inc(result.skipped)
-        d = await asyncio.to_thread(diff, result, known, full=full)
-        progress.unchanged += d.unchanged
-        progress.to_parse += len(d.jobs)
         metrics.SCAN_FILES.labels("unchanged").inc(d.unchanged)
-        entry.update(found=len(result.files), unreadable_folders=len(result.unreadable))
+        await self._parse_and_send(shard, real, d, progress, sink)
+        progress.removed = len(d.missing)
+        metrics.SCAN_FILES.labels("removed").inc(len(d.missing))
+        await sink.finish(shard, ShardResult(progress, d.missing, result.unreadable))
+        return progress
 
-        progress.phase = "reading tags"
-        await self._parse_and_write(library_id, plan.real, d, progress, on_progress)
-
-        removed = await self.store.remove_tracks(library_id, d.missing)
-        progress.removed += removed
-        metrics.SCAN_FILES.labels("removed").inc(removed)
-        status_reason = "some folders unreadable" if result.unreadable else None
-        entry.update(status="online", reason=status_reason)
-        await self.store.set_status(library_id, "online", status_reason, scanned=True)
-
-    async def _parse_and_write(
-        self,
-        library_id: int,
-        root: str,
-        d: Diff,
-        progress: Progress,
-        on_progress: Callable[[Progress], Any] | None,
+    async def _parse_and_send(
+        self, shard: Shard, root: str, d: Diff, progress: Progress, sink: Sink
     ) -> None:
         loop = asyncio.get_running_loop()
         root_b = os.fsencode(root)
         chunks = [d.jobs[i : i + CHUNK] for i in range(0, len(d.jobs), CHUNK)]
-        # Bounded in flight: enough to keep every worker busy while we write.
-        limit = asyncio.Semaphore(8)
+        limit = asyncio.Semaphore(IN_FLIGHT)
         pending: list[TrackWrite] = []
 
         async def run(chunk: list[Job]) -> list[TrackWrite | Failure]:
             async with limit:
                 return await loop.run_in_executor(self.executor, parse_chunk, root_b, chunk)
+
+        async def send() -> None:
+            nonlocal pending
+            if not pending:
+                return
+            added = sum(1 for t in pending if t.rel_path in d.new)
+            progress.added += added
+            progress.updated += len(pending) - added
+            await sink.write(shard, pending, progress)
+            metrics.SCAN_FILES.labels("added").inc(added)
+            metrics.SCAN_FILES.labels("updated").inc(len(pending) - added)
+            pending = []
 
         tasks = [asyncio.ensure_future(run(c)) for c in chunks]
         try:
@@ -193,23 +190,8 @@ class Scanner:
                         continue
                     pending.append(item)
                 if len(pending) >= WRITE_BATCH:
-                    await self._write(library_id, pending, d, progress)
-                    pending = []
-                if on_progress is not None:
-                    on_progress(progress)
-            await self._write(library_id, pending, d, progress)
+                    await send()
+            await send()
         finally:
             for t in tasks:
                 t.cancel()
-
-    async def _write(
-        self, library_id: int, batch: list[TrackWrite], d: Diff, progress: Progress
-    ) -> None:
-        if not batch:
-            return
-        await self.store.write_tracks(library_id, batch)
-        added = sum(1 for t in batch if t.rel_path in d.new)
-        progress.added += added
-        progress.updated += len(batch) - added
-        metrics.SCAN_FILES.labels("added").inc(added)
-        metrics.SCAN_FILES.labels("updated").inc(len(batch) - added)

@@ -1,4 +1,6 @@
-"""The scan service: runs scans at start, on a timer and on request, one at a time."""
+"""The scan service of one replica: the shard worker always, the coordinator while this
+replica is primary, the scan triggers (at start, on a timer, on request), and the worker
+processes that read tags."""
 
 from __future__ import annotations
 
@@ -6,40 +8,64 @@ import asyncio
 import contextlib
 import logging
 import multiprocessing
-import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
+import aiohttp
 import asyncpg
 
-from ingest.scanner import Progress, Scanner
+from cluster import Cluster
+from ingest.coordinator import Coordinator, cancel
+from ingest.enrich.enricher import Enricher
+from ingest.scanner import ShardRunner, Sink
+from ingest.sinks import HttpSink, LocalSink
+from ingest.worker import ShardWorker
+from ingest.writer import IngestWriter
+from store.cluster import SHARD_CHANNEL, ClusterStore
 from store.ingest import IngestStore
-from store.scans import SCAN_CHANNEL, SCAN_LOCK, SERVER_LOCK, ScanStore
+from store.models import Scan
+from store.scans import SCAN_CHANNEL, SERVER_LOCK, ScanStore
 from tonearm import metrics
 
 log = logging.getLogger(__name__)
 
-PROGRESS_EVERY = 1.0  # seconds between progress writes to the database
-
 
 class ScanService:
-    """Owns the worker processes and the scan lock. `run_once` does one scan now; `start`
-    keeps a background loop that scans at start, every `interval` seconds and on request."""
-
     def __init__(
-        self, pool: asyncpg.Pool, roots: Sequence[str], *, workers: int, interval: int
+        self,
+        pool: asyncpg.Pool,
+        cluster: Cluster,
+        roots: Sequence[str],
+        *,
+        workers: int,
+        interval: int,
+        cluster_secret: str | None = None,
+        min_shard: int = 2000,
+        enricher: Callable[[aiohttp.ClientSession], Enricher] | None = None,
     ) -> None:
+        self.make_enricher = enricher
+        self.enricher: Enricher | None = None
         self.pool = pool
+        self.cluster = cluster
         self.roots = list(roots)
         self.interval = interval
         self.workers = workers
+        self.secret = cluster_secret
         self.scans = ScanStore(pool)
+        self.clusters = ClusterStore(pool)
+        self.ingest = IngestStore(pool)
+        self.writer = IngestWriter(self.ingest, self.clusters, cluster)
+        self.coordinator = Coordinator(
+            cluster, self.scans, self.clusters, self.ingest, self.roots, min_shard=min_shard
+        )
         self._executor: ProcessPoolExecutor | None = None
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._session: aiohttp.ClientSession | None = None
         self._listener: asyncpg.Connection | None = None
-        self.current: Progress | None = None
+        self._wake = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._worker: ShardWorker | None = None
+        self._scan_at_start = False
 
     @property
     def executor(self) -> ProcessPoolExecutor:
@@ -50,100 +76,136 @@ class ScanService:
             )
         return self._executor
 
-    async def run_once(self, requested_by: str = "manual", *, full: bool = False) -> int:
-        """Run one scan now (claiming a queued request if any) and return its id. Waits while
-        another process scans: two scans of one library never run at once."""
-        async with self.pool.acquire() as lock_conn:
-            await lock_conn.execute("SELECT pg_advisory_lock($1)", SCAN_LOCK)
-            try:
-                await self.scans.fail_interrupted()
-                return await self._scan(requested_by, full)
-            finally:
-                await lock_conn.execute("SELECT pg_advisory_unlock($1)", SCAN_LOCK)
+    @property
+    def scanning(self) -> bool:
+        return bool(self._worker and self._worker._active)
 
-    async def _scan(self, requested_by: str, full: bool) -> int:
-        scan = await self.scans.start(requested_by, full)
-        progress = Progress()
-        self.current = progress
-        last_write = time.monotonic()
-        pending_write: asyncio.Task[None] | None = None
-
-        def on_progress(p: Progress) -> None:
-            nonlocal last_write, pending_write
-            now = time.monotonic()
-            if now - last_write >= PROGRESS_EVERY and (
-                pending_write is None or pending_write.done()
-            ):
-                last_write = now
-                pending_write = asyncio.ensure_future(self.scans.update(scan.id, p.as_dict()))
-
-        metrics.SCAN_RUNNING.set(1)
-        started = time.monotonic()
-        log.info("scan %d started (%s)", scan.id, requested_by)
-        try:
-            scanner = Scanner(IngestStore(self.pool), self.executor)
-            await scanner.scan(
-                self.roots, full=scan.full_rescan, progress=progress, on_progress=on_progress
-            )
-        except Exception as exc:
-            log.exception("scan %d failed", scan.id)
-            metrics.SCANS.labels("failed").inc()
-            await self.scans.finish(scan.id, progress.as_dict(), error=type(exc).__name__)
-        else:
-            metrics.SCANS.labels("done").inc()
-            await self.scans.finish(scan.id, progress.as_dict())
-            log.info(
-                "scan %d done in %.1fs: %d found, %d added, %d updated, %d removed, %d failed",
-                scan.id, time.monotonic() - started, progress.found, progress.added,
-                progress.updated, progress.removed, progress.failed,
-            )  # fmt: skip
-        finally:
-            if pending_write is not None:
-                with contextlib.suppress(Exception):
-                    await pending_write
-            metrics.SCAN_RUNNING.set(0)
-            self.current = None
-        return scan.id
+    def _sink(self) -> Sink | None:
+        view = self.cluster.view
+        if view.is_primary:
+            return LocalSink(self.writer, view.node_id)
+        primary = view.member(view.primary_id)
+        if primary is None or self._session is None or not self.secret:
+            return None
+        return HttpSink(self._session, primary.address, self.secret, view.node_id)
 
     async def start(self, *, scan_now: bool) -> None:
+        self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60))
+        if self.make_enricher is not None:
+            self.enricher = self.make_enricher(self._session)
         self._listener = await self.pool.acquire()
+        # Tells `tonearm scan` that a server is up to take requests.
         await self._listener.execute("SELECT pg_advisory_lock_shared($1)", SERVER_LOCK)
-        await self._listener.add_listener(SCAN_CHANNEL, self._notified)
+        await self._listener.add_listener(SCAN_CHANNEL, self._on_scan_notify)
+        await self._listener.add_listener(SHARD_CHANNEL, self._on_shard_notify)
+        runner = ShardRunner(self.ingest, self.executor)
+        self._worker = ShardWorker(self.cluster, self.clusters, runner, self._sink, self.roots)
         if scan_now:
+            self._scan_at_start = True
             self._wake.set()
-        self._task = asyncio.create_task(self._loop(), name="scan-loop")
+        self._tasks = [
+            asyncio.create_task(self._worker.run(), name="shard-worker"),
+            asyncio.create_task(self._supervise(), name="scan-supervisor"),
+        ]
 
-    def _notified(self, *_: Any) -> None:
+    def _on_scan_notify(self, *_: Any) -> None:
         self._wake.set()
+
+    def _on_shard_notify(self, *_: Any) -> None:
+        self.coordinator.shard_event.set()
+        if self._worker is not None:
+            self._worker.event.set()
 
     def wake(self) -> None:
         self._wake.set()
 
-    async def _loop(self) -> None:
+    async def _supervise(self) -> None:
+        """Run the coordinator for as long as this node is primary, one term at a time."""
+        term: asyncio.Task[None] | None = None
+        term_epoch: int | None = None
+        try:
+            while True:
+                view = self.cluster.view
+                epoch = view.epoch if view.is_primary else None
+                if epoch != term_epoch:
+                    await cancel(term)
+                    term, term_epoch = None, epoch
+                    if epoch is not None:
+                        term = asyncio.create_task(self._term(epoch), name=f"term-{epoch}")
+                await self.cluster.changed()
+        finally:
+            await cancel(term)
+
+    async def _term(self, epoch: int) -> None:
+        """Everything only the primary does, for one term."""
+        jobs = [self._lead(epoch)]
+        if self.enricher is not None:
+            jobs.append(self.enricher.run(epoch))
+        await asyncio.gather(*jobs)
+
+    async def _lead(self, epoch: int) -> None:
+        """The primary's scan loop for one term: resume a running scan, then scan on
+        request, on the timer and once at start. Losing the term cancels this task."""
         while True:
-            timeout = self.interval if self.interval > 0 else None
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout)
-            self._wake.clear()
             try:
-                await self.run_once("periodic" if not await self.scans.has_queued() else "request")
+                scan = await self.scans.running() or await self._next_scan()
+                if scan is None:
+                    continue
+                metrics.SCAN_RUNNING.set(1)
+                try:
+                    await self.coordinator.drive(scan, epoch)
+                finally:
+                    metrics.SCAN_RUNNING.set(0)
+                if self.enricher is not None:
+                    self.enricher.wake.set()
             except asyncio.CancelledError:
                 raise
             except Exception:
-                log.exception("scan loop error; retrying at the next interval")
+                log.exception("scan coordination failed; retrying")
+                await asyncio.sleep(2)
+
+    async def _next_scan(self) -> Scan | None:
+        timed_out = False
+        try:
+            await asyncio.wait_for(self._wake.wait(), self.interval if self.interval > 0 else None)
+        except TimeoutError:
+            timed_out = True
+        self._wake.clear()
+        if await self.scans.has_queued():
+            return await self.scans.start("request")
+        if timed_out or self._scan_at_start:
+            self._scan_at_start = False
+            return await self.scans.start("periodic" if timed_out else "start")
+        return None  # a wake-up for a request someone else already took
+
+    async def request(self, requested_by: str, full: bool = False) -> Scan:
+        scan = await self.scans.request(requested_by, full)
+        self._wake.set()
+        return scan
+
+    async def run_once(self, requested_by: str = "manual", *, full: bool = False) -> Scan:
+        """Ask for a scan and wait until it is finished (the service must be started)."""
+        scan = await self.request(requested_by, full)
+        while True:
+            current = await self.scans.get(scan.id)
+            if current is not None and current.state in ("done", "failed"):
+                return current
+            await asyncio.sleep(0.1)
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        for task in self._tasks:
+            await cancel(task)
+        self._tasks = []
         if self._listener is not None:
             with contextlib.suppress(Exception):
-                await self._listener.remove_listener(SCAN_CHANNEL, self._notified)
+                await self._listener.remove_listener(SCAN_CHANNEL, self._on_scan_notify)
+                await self._listener.remove_listener(SHARD_CHANNEL, self._on_shard_notify)
                 await self._listener.execute("SELECT pg_advisory_unlock_shared($1)", SERVER_LOCK)
             await self.pool.release(self._listener)
             self._listener = None
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None

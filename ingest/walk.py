@@ -92,26 +92,62 @@ def probe(root: str) -> tuple[bool, str | None]:
     return True, None
 
 
-def walk(root: str, audio_exts: frozenset[bytes], skip: Sequence[str] = ()) -> WalkResult:
-    """List audio files under `root` (bytes paths, so any file name works), following
-    directory symlinks once (loops are detected by device and inode)."""
+def walk(
+    root: str,
+    audio_exts: frozenset[bytes],
+    skip: Sequence[str] = (),
+    *,
+    prefixes: Sequence[bytes] = (b"",),
+    flat_dirs: Sequence[bytes] = (),
+) -> WalkResult:
+    """List audio files under `root` (bytes paths, so any file name works): the sub-trees
+    `prefixes` recursively and the folders `flat_dirs` without their sub-folders (a shard's
+    units). Directory symlinks are followed once (loops cut by device and inode). A unit
+    folder that does not exist is empty; one that cannot be read is `unreadable`."""
     result = WalkResult()
     root_b = os.fsencode(root).rstrip(b"/") or b"/"
-    prefix = len(root_b) + 1 if root_b != b"/" else 1
     skip_b = {os.fsencode(s) for s in skip}
     seen_dirs: set[tuple[int, int]] = set()
+
+    def absolute(rel: bytes) -> bytes:
+        return os.path.join(root_b, rel) if rel else root_b
+
+    for rel in prefixes:
+        if absolute(rel) not in skip_b:
+            _walk_dir(absolute(rel), root_b, audio_exts, skip_b, seen_dirs, result, recursive=True)
+    for rel in flat_dirs:
+        if absolute(rel) not in skip_b:
+            _walk_dir(absolute(rel), root_b, audio_exts, skip_b, seen_dirs, result, recursive=False)
+    return result
+
+
+def _walk_dir(
+    start: bytes,
+    root: bytes,
+    audio_exts: frozenset[bytes],
+    skip: set[bytes],
+    seen_dirs: set[tuple[int, int]],
+    result: WalkResult,
+    *,
+    recursive: bool,
+) -> None:
+    cut = len(root) + 1 if root != b"/" else 1
+    inside = root.rstrip(b"/") + b"/"
     try:
-        st = os.stat(root_b)
-        seen_dirs.add((st.st_dev, st.st_ino))
+        st = os.stat(start)
+    except FileNotFoundError:
+        return
     except OSError as exc:
-        result.errors.append(f"{root}: {exc}")
-        result.unreadable.append(b"")
-        return result
-    stack = [root_b]
+        result.unreadable.append(start[cut:])
+        result.errors.append(f"{os.fsdecode(start)}: {exc.strerror or exc}")
+        return
+    if recursive:
+        seen_dirs.add((st.st_dev, st.st_ino))
+    stack = [start]
     files = result.files
     while stack:
         directory = stack.pop()
-        rel_dir = directory[prefix:]
+        rel_dir = directory[cut:]
         images: dict[bytes, bytes] = {}
         try:
             with os.scandir(directory) as it:
@@ -126,14 +162,21 @@ def walk(root: str, audio_exts: frozenset[bytes], skip: Sequence[str] = ()) -> W
             try:
                 if entry.is_dir():
                     path = entry.path
-                    if path in skip_b or name.startswith(b"."):
+                    if not recursive or path in skip or name.startswith(b"."):
                         continue
-                    dst = entry.stat()  # follows symlinks: loops show up as a seen inode
+                    if entry.is_symlink():
+                        # A link to a folder inside this root is walked there, by whichever
+                        # shard holds it (following it would scan files twice, or loop);
+                        # a link to another disk is followed.
+                        target = os.path.realpath(path)
+                        if target == root or target.startswith(inside):
+                            result.skipped += 1
+                            continue
+                    dst = entry.stat()  # loops through outside links show up as a seen inode
                     key = (dst.st_dev, dst.st_ino)
                     if key in seen_dirs:
                         log.info(
-                            "skipping %s: directory already walked (symlink loop?)",
-                            os.fsdecode(path),
+                            "skipping %s: folder already walked (symlink loop?)", os.fsdecode(path)
                         )
                         result.skipped += 1
                         continue
@@ -150,11 +193,11 @@ def walk(root: str, audio_exts: frozenset[bytes], skip: Sequence[str] = ()) -> W
                         log.info("skipping empty file %s", os.fsdecode(entry.path))
                         result.skipped += 1
                         continue
-                    files.append(FileEntry(entry.path[prefix:], fst.st_size, fst.st_mtime_ns))
+                    files.append(FileEntry(entry.path[cut:], fst.st_size, fst.st_mtime_ns))
                 elif ext in IMAGE_EXTENSIONS:
                     stem = name[:dot].lower()
                     if stem in COVER_NAMES:
-                        images[stem] = entry.path[prefix:]
+                        images[stem] = entry.path[cut:]
             except OSError as exc:
                 log.warning("skipping %s: %s", os.fsdecode(entry.path), exc.strerror or exc)
                 result.skipped += 1
@@ -162,4 +205,23 @@ def walk(root: str, audio_exts: frozenset[bytes], skip: Sequence[str] = ()) -> W
             if stem in images:
                 result.folder_images[rel_dir] = images[stem]
                 break
-    return result
+
+
+def list_subdirs(root: str, skip: Sequence[str], rel: bytes) -> list[bytes]:
+    """Sub-folders of one folder of a root, relative to the root (for shard planning):
+    not hidden ones, not links (walked where they point inside the root) and not nested
+    roots in `skip` (walked as roots of their own)."""
+    root_b = os.fsencode(root)
+    base = os.path.join(root_b, rel) if rel else root_b
+    skip_b = {os.fsencode(s) for s in skip}
+    try:
+        with os.scandir(base) as it:
+            return sorted(
+                (os.path.join(rel, e.name) if rel else e.name)
+                for e in it
+                if not e.name.startswith(b".")
+                and e.is_dir(follow_symlinks=False)
+                and e.path not in skip_b
+            )
+    except OSError:
+        return []

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import asyncpg
 
+from store.cluster import SHARD_CHANNEL, check_fence
 from store.text import display_path, fold, group_key
+from tonearm.errors import Conflict
 
 if TYPE_CHECKING:
     from ingest.tags import TrackTags
@@ -39,45 +41,73 @@ def display_artists(names: Sequence[str]) -> str:
 
 
 class IngestStore:
-    """The scanner's writes. One writer at a time (the primary), in batches."""
+    """The scanner's reads (any replica) and writes (the primary only, each write fenced by
+    the term's epoch in its own transaction)."""
 
     def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool
 
-    async def sync_libraries(self, paths: Sequence[str]) -> dict[str, int]:
+    async def sync_libraries(self, epoch: int, paths: Sequence[str]) -> dict[str, int]:
         """Make sure every configured root has a row; return path → id."""
-        rows = await self.pool.fetch(
-            """INSERT INTO libraries (path) SELECT unnest($1::text[])
-               ON CONFLICT (path) DO UPDATE SET path = EXCLUDED.path RETURNING id, path""",
-            list(paths),
-        )
-        await self.pool.execute(
-            """UPDATE libraries SET status = 'offline', status_reason = 'not configured'
-               WHERE NOT (path = ANY($1::text[]))""",
-            list(paths),
-        )
+        async with self.pool.acquire() as conn, conn.transaction():
+            await check_fence(conn, epoch)
+            rows = await conn.fetch(
+                """INSERT INTO libraries (path) SELECT unnest($1::text[])
+                   ON CONFLICT (path) DO UPDATE SET path = EXCLUDED.path RETURNING id, path""",
+                list(paths),
+            )
+            await conn.execute(
+                """UPDATE libraries SET status = 'offline', status_reason = 'not configured'
+                   WHERE NOT (path = ANY($1::text[]))""",
+                list(paths),
+            )
         return {r["path"]: r["id"] for r in rows}
 
     async def set_status(
-        self, library_id: int, status: str, reason: str | None, *, scanned: bool = False
+        self, epoch: int, library_id: int, status: str, reason: str | None, *, scanned: bool = False
     ) -> None:
-        await self.pool.execute(
-            """UPDATE libraries SET status = $2, status_reason = $3,
-                      last_scan_at = CASE WHEN $4 THEN now() ELSE last_scan_at END
-               WHERE id = $1""",
-            library_id,
-            status,
-            reason,
-            scanned,
-        )
+        async with self.pool.acquire() as conn, conn.transaction():
+            await check_fence(conn, epoch)
+            await conn.execute(
+                """UPDATE libraries SET status = $2, status_reason = $3,
+                          last_scan_at = CASE WHEN $4 THEN now() ELSE last_scan_at END
+                   WHERE id = $1""",
+                library_id,
+                status,
+                reason,
+                scanned,
+            )
 
-    async def known_files(self, library_id: int) -> dict[bytes, tuple[int, int]]:
-        """rel_path → (size, mtime_ns) of every track we hold for this root."""
+    async def known_files(
+        self, library_id: int, ranges: Sequence[tuple[bytes, bytes | None]] = ((b"", None),)
+    ) -> dict[bytes, tuple[int, int]]:
+        """rel_path → (size, mtime_ns) of the tracks we hold in these [lo, hi) path ranges."""
         async with self.pool.acquire() as conn:
             rows = await conn.fetch(
-                "SELECT rel_path, size, mtime_ns FROM tracks WHERE library_id = $1", library_id
+                """SELECT rel_path, size, mtime_ns FROM tracks t
+                   WHERE library_id = $1 AND EXISTS (
+                       SELECT 1 FROM unnest($2::bytea[], $3::bytea[]) AS r(lo, hi)
+                       WHERE t.rel_path >= r.lo AND (r.hi IS NULL OR t.rel_path < r.hi))""",
+                library_id,
+                [lo for lo, _ in ranges],
+                [hi for _, hi in ranges],
             )
         return {bytes(r[0]): (r[1], r[2]) for r in rows}
+
+    async def all_paths(self, library_id: int) -> list[bytes]:
+        rows = await self.pool.fetch(
+            "SELECT rel_path FROM tracks WHERE library_id = $1", library_id
+        )
+        return [bytes(r[0]) for r in rows]
+
+    async def library_counts(self) -> list[tuple[str, str, int]]:
+        """(path, status, track count) of every library."""
+        rows = await self.pool.fetch(
+            """SELECT l.path, l.status,
+                      (SELECT count(*) FROM tracks t WHERE t.library_id = l.id) AS n
+               FROM libraries l ORDER BY l.id"""
+        )
+        return [(r["path"], r["status"], r["n"]) for r in rows]
 
     async def track_count(self, library_id: int) -> int:
         return int(
@@ -86,20 +116,15 @@ class IngestStore:
             )
         )
 
-    async def remove_tracks(self, library_id: int, rel_paths: Iterable[bytes]) -> int:
-        paths = list(rel_paths)
-        if not paths:
-            return 0
-        result = await self.pool.execute(
-            "DELETE FROM tracks WHERE library_id = $1 AND rel_path = ANY($2::bytea[])",
-            library_id,
-            paths,
-        )
-        return int(result.split()[-1])
+    async def remove_library_tracks(self, epoch: int, library_id: int) -> None:
+        async with self.pool.acquire() as conn, conn.transaction():
+            await check_fence(conn, epoch)
+            await conn.execute("DELETE FROM tracks WHERE library_id = $1", library_id)
 
-    async def prune(self) -> None:
+    async def prune(self, epoch: int) -> None:
         """Drop albums, artists and covers nothing refers to any more."""
         async with self.pool.acquire() as conn, conn.transaction():
+            await check_fence(conn, epoch)
             await conn.execute(
                 "DELETE FROM albums al WHERE NOT EXISTS (SELECT 1 FROM tracks t WHERE t.album_id = al.id)"
             )
@@ -114,31 +139,77 @@ class IngestStore:
                      AND NOT EXISTS (SELECT 1 FROM albums al WHERE al.cover_id = c.id)"""
             )
 
-    async def write_tracks(self, library_id: int, batch: Sequence[TrackWrite]) -> None:
-        """Upsert a batch in one transaction: a crash leaves either all of it or none."""
+    async def write_batch(
+        self,
+        epoch: int,
+        shard_id: int,
+        member: str,
+        library_id: int,
+        batch: Sequence[TrackWrite],
+        progress: dict[str, int],
+    ) -> None:
+        """One batch of a shard, in one transaction: fenced by the term, refused if the
+        shard is no longer this member's. A crash leaves all of it or none."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            await check_fence(conn, epoch)
+            await _own_shard(conn, shard_id, member)
+            await self._write_tracks(conn, library_id, batch)
+            await conn.execute(
+                "UPDATE scan_shards SET progress = $2 WHERE id = $1", shard_id, progress
+            )
+
+    async def finish_shard(
+        self,
+        epoch: int,
+        shard_id: int,
+        member: str,
+        library_id: int,
+        missing: Sequence[bytes],
+        progress: dict[str, int],
+    ) -> None:
+        """Remove the shard's vanished tracks and mark it done, fenced, in one transaction."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            await check_fence(conn, epoch)
+            await _own_shard(conn, shard_id, member)
+            if missing:
+                await conn.execute(
+                    "DELETE FROM tracks WHERE library_id = $1 AND rel_path = ANY($2::bytea[])",
+                    library_id,
+                    list(missing),
+                )
+            await conn.execute(
+                """UPDATE scan_shards SET state = 'done', progress = $2, finished_at = now()
+                   WHERE id = $1""",
+                shard_id,
+                progress,
+            )
+            await conn.execute("SELECT pg_notify($1, '')", SHARD_CHANNEL)
+
+    async def _write_tracks(
+        self, conn: asyncpg.Connection, library_id: int, batch: Sequence[TrackWrite]
+    ) -> None:
         if not batch:
             return
-        async with self.pool.acquire() as conn, conn.transaction():
-            artist_ids = await self._upsert_artists(conn, batch)
-            cover_ids = await self._upsert_covers(conn, library_id, batch)
-            album_ids = await self._upsert_albums(conn, batch, artist_ids, cover_ids)
-            track_ids = await self._upsert_tracks(conn, library_id, batch, album_ids, cover_ids)
-            await conn.execute(
-                "DELETE FROM track_artists WHERE track_id = ANY($1::bigint[])", track_ids
-            )
-            links = [
-                (tid, artist_ids[fold(name)], pos)
-                for tid, item in zip(track_ids, batch, strict=True)
-                for pos, name in enumerate(dict.fromkeys(item.tags.artists))
-            ]
-            await conn.execute(
-                """INSERT INTO track_artists (track_id, artist_id, position)
-                   SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::smallint[])
-                   ON CONFLICT DO NOTHING""",
-                [x[0] for x in links],
-                [x[1] for x in links],
-                [x[2] for x in links],
-            )
+        artist_ids = await self._upsert_artists(conn, batch)
+        cover_ids = await self._upsert_covers(conn, library_id, batch)
+        album_ids = await self._upsert_albums(conn, batch, artist_ids, cover_ids)
+        track_ids = await self._upsert_tracks(conn, library_id, batch, album_ids, cover_ids)
+        await conn.execute(
+            "DELETE FROM track_artists WHERE track_id = ANY($1::bigint[])", track_ids
+        )
+        links = [
+            (tid, artist_ids[fold(name)], pos)
+            for tid, item in zip(track_ids, batch, strict=True)
+            for pos, name in enumerate(dict.fromkeys(item.tags.artists))
+        ]
+        await conn.execute(
+            """INSERT INTO track_artists (track_id, artist_id, position)
+               SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::smallint[])
+               ON CONFLICT DO NOTHING""",
+            [x[0] for x in links],
+            [x[1] for x in links],
+            [x[2] for x in links],
+        )
 
     @staticmethod
     async def _upsert_artists(
@@ -291,6 +362,17 @@ class IngestStore:
         )
         ids = {bytes(r["rel_path"]): r["id"] for r in rows}
         return [ids[item.rel_path] for item in batch]
+
+
+async def _own_shard(conn: asyncpg.Connection, shard_id: int, member: str) -> None:
+    """Inside a write transaction: the shard must still be this member's and unfinished."""
+    r = await conn.fetchrow(
+        "SELECT state, assigned_to FROM scan_shards WHERE id = $1 FOR UPDATE", shard_id
+    )
+    if r is None or r["state"] != "assigned" or r["assigned_to"] != member:
+        raise Conflict(
+            f"shard {shard_id} is no longer assigned to {member}", code="shard_reassigned"
+        )
 
 
 def album_key(tags: TrackTags) -> str:

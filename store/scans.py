@@ -9,7 +9,6 @@ import asyncpg
 from store.models import Scan
 
 SCAN_CHANNEL = "tonearm_scan"
-SCAN_LOCK = 0x70E4A13  # held by whoever runs a scan
 # Held in shared mode by every running server that takes scan requests, so the CLI can tell
 # at once whether anyone will pick a request up.
 SERVER_LOCK = 0x70E4A14
@@ -98,13 +97,12 @@ class ScanStore:
             error,
         )
 
-    async def fail_interrupted(self) -> int:
-        """Scans left 'running' by a process that died; call only while holding SCAN_LOCK."""
-        result = await self.pool.execute(
-            """UPDATE scans SET state = 'failed', finished_at = now(), error = 'interrupted'
-               WHERE state = 'running'"""
+    async def running(self) -> Scan | None:
+        """The scan in progress, if any (a new primary resumes it)."""
+        r = await self.pool.fetchrow(
+            "SELECT * FROM scans WHERE state = 'running' ORDER BY id DESC LIMIT 1"
         )
-        return int(result.split()[-1])
+        return _scan(r) if r else None
 
     async def get(self, scan_id: int) -> Scan | None:
         r = await self.pool.fetchrow("SELECT * FROM scans WHERE id = $1", scan_id)

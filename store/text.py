@@ -14,7 +14,10 @@ def fold(text: str) -> str:
     Cached and with an ASCII fast path: a scan folds every artist and album name many times."""
     if text.isascii():
         return " ".join(text.lower().split())
-    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_SPECIAL))
+    # Compatibility-decompose first ('𝓐' → 'A'), then casefold, then decompose what
+    # casefolding produced, so folding a folded string changes nothing.
+    folded = unicodedata.normalize("NFKD", text).casefold().translate(_SPECIAL)
+    decomposed = unicodedata.normalize("NFKD", folded)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(stripped.split())
 

@@ -121,6 +121,7 @@ def config(tmp_path: Path, library: list[Path], db_url: str) -> Config:
         scan_interval=0,
         scan_on_start=False,
         scan_workers=2,
+        enrichment=False,  # tests that want it point it at the fake MusicBrainz
     )
 
 
@@ -129,7 +130,10 @@ async def client(
     aiohttp_client: Any, config: Config, pool: asyncpg.Pool
 ) -> AsyncIterator[TestClient]:  # type: ignore[type-arg]
     app = create_app(config, pool, background=False)
-    yield await aiohttp_client(app)
+    test_client = await aiohttp_client(app)
+    yield test_client
+    # Stop the app before `pool` closes: a running app holds a connection (its LISTEN).
+    await test_client.close()
 
 
 @pytest.fixture(autouse=True)

@@ -41,7 +41,9 @@ def test_file_then_environment_then_flags(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("key", "value"),
     [("TONEARM_PORT", "eighty"), ("TONEARM_PORT", "70000"), ("TONEARM_SCAN_ON_START", "maybe"),
-     ("TONEARM_SCAN_INTERVAL", "-1"), ("TONEARM_LOG_LEVEL", "LOUD")],
+     ("TONEARM_SCAN_INTERVAL", "-1"), ("TONEARM_LOG_LEVEL", "LOUD"),
+     ("TONEARM_COVER_MAX_SIZE", "0"), ("TONEARM_COVER_MAX_SIZE", "99999"),
+     ("TONEARM_COVER_WORKERS", "0"), ("TONEARM_COVER_CACHE_MB", "-5")],
 )  # fmt: skip
 def test_bad_values_are_clear_errors(key: str, value: str) -> None:
     with pytest.raises(ConfigError, match=key.removeprefix("TONEARM_").lower()):
@@ -57,3 +59,15 @@ def test_every_setting_is_documented() -> None:
     text = README.read_text()
     for f in fields(Config):
         assert re.search(rf"\| `{f.name}` \| `TONEARM_{f.name.upper()}` \|", text), f.name
+
+
+def test_zookeeper_needs_a_cluster_secret() -> None:
+    with pytest.raises(ConfigError, match="cluster_secret"):
+        load_config(environ={"TONEARM_ZOOKEEPER": "127.0.0.1:2181"})
+    with pytest.raises(ConfigError, match="16 characters"):
+        load_config(environ={"TONEARM_ZOOKEEPER": "zk:2181", "TONEARM_CLUSTER_SECRET": "short"})
+    config = load_config(
+        environ={"TONEARM_ZOOKEEPER": "zk:2181", "TONEARM_CLUSTER_SECRET": "x" * 16,
+                 "TONEARM_ZOOKEEPER_SESSION_TIMEOUT": "4.5"}
+    )  # fmt: skip
+    assert config.zookeeper_session_timeout == 4.5

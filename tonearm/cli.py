@@ -120,40 +120,49 @@ def _scan(config: Config, args: argparse.Namespace) -> None:
 
 
 async def _scan_async(config: Config, *, wait: bool, full: bool) -> None:
-    """Ask a running server to scan; with no server up, scan here."""
+    """Ask a running server to scan; with no server up, scan here as a cluster of one."""
+    from cluster.standalone import Standalone
     from ingest.service import ScanService
+    from store.cluster import ClusterStore
     from store.scans import ScanStore
 
-    pool = await open_database(config, max_size=4)
+    pool = await open_database(config, max_size=6)
     try:
         scans = ScanStore(pool)
-        if not await scans.server_running():
+        if await scans.server_running():
+            scan = await scans.request("cli", full)
+            if not wait:
+                print(f"scan {scan.id} queued; the running server will do it")
+                return
+            while scan.state not in ("done", "failed"):
+                await asyncio.sleep(0.5)
+                found = await scans.get(scan.id)
+                assert found is not None
+                scan = found
+        else:
+            cluster = Standalone(ClusterStore(pool), "cli", "local", __version__)
+            await cluster.start()
             service = ScanService(
-                pool, [str(p) for p in config.library], workers=config.scan_workers, interval=0
+                pool,
+                cluster,
+                [str(p) for p in config.library],
+                workers=config.scan_workers,
+                interval=0,
             )
+            await service.start(scan_now=False)
             try:
-                scan_id = await service.run_once("cli", full=full)
+                scan = await service.run_once("cli", full=full)
             finally:
                 await service.stop()
-        else:
-            scan_id = (await scans.request("cli", full)).id
-            if not wait:
-                print(f"scan {scan_id} queued; the running server will do it")
-                return
-        while True:
-            current = await scans.get(scan_id)
-            if current is None or current.state in ("done", "failed"):
-                break
-            await asyncio.sleep(0.5)
-        assert current is not None
-        p = current.progress
+                await cluster.stop()
+        p = scan.progress
         print(
-            f"scan {current.id} {current.state}: {p.get('found', 0)} files, "
+            f"scan {scan.id} {scan.state}: {p.get('found', 0)} files, "
             f"{p.get('added', 0)} added, {p.get('updated', 0)} updated, "
             f"{p.get('removed', 0)} removed, {p.get('failed', 0)} failed"
         )
-        if current.state == "failed":
-            raise UserError(f"scan failed: {current.error}")
+        if scan.state == "failed":
+            raise UserError(f"scan failed: {scan.error}")
     finally:
         await pool.close()
 

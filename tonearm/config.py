@@ -24,18 +24,34 @@ class Config:
     library: tuple[Path, ...] = ()
     database_url: str | None = None
     zookeeper: str | None = None
+    zookeeper_session_timeout: float = 10.0
+    cluster_secret: str | None = None
+    node_id: str | None = None
+    advertise_url: str | None = None
     data_dir: Path = Path("data")
     host: str = "0.0.0.0"
     port: int = 8080
     scan_interval: int = 300
     scan_on_start: bool = True
+    scan_shard_files: int = 2000
     scan_workers: int = field(default_factory=lambda: max(1, min(4, os.cpu_count() or 1)))
+    enrichment: bool = True
+    musicbrainz_url: str = "https://musicbrainz.org"
+    coverart_url: str = "https://coverartarchive.org"
+    musicbrainz_rate: float = 1.0
+    musicbrainz_contact: str = "https://github.com/tonearm-music/tonearm"
     secure_cookies: bool = False
     log_level: str = "INFO"
+    cover_cache_mb: int = 512
+    cover_max_size: int = 2048
+    cover_workers: int = field(default_factory=lambda: max(1, min(4, os.cpu_count() or 1)))
 
     @property
     def pg_dir(self) -> Path:
         return self.data_dir / "postgres"
+
+
+_INT_RANGES = {"cover_max_size": (16, 16384), "cover_workers": (1, 64)}
 
 
 def _parse(name: str, raw: Any) -> Any:
@@ -50,7 +66,15 @@ def _parse(name: str, raw: Any) -> Any:
             value = int(raw)
             if value < 0 or (name == "port" and not 0 < value < 65536):
                 raise ValueError(value)
+            low, high = _INT_RANGES.get(name, (0, value))
+            if not low <= value <= high:
+                raise ValueError(value)
             return value
+        if kind == "float":
+            number = float(raw)
+            if not 0 < number < 3600:
+                raise ValueError(number)
+            return number
         if kind == "bool":
             if isinstance(raw, bool):
                 return raw
@@ -104,4 +128,16 @@ def load_config(
         if k.startswith(prefix) and k != "TONEARM_CONFIG"
     }
     config = _apply(config, from_env, "environment")
-    return _apply(config, overrides or {}, "command line")
+    return validate(_apply(config, overrides or {}, "command line"))
+
+
+def validate(config: Config) -> Config:
+    """Checks across settings, at start, with a message that says what to do."""
+    if config.zookeeper and not config.cluster_secret:
+        raise ConfigError(
+            "setting 'cluster_secret': required with 'zookeeper' (replicas authenticate"
+            " to each other with it); set TONEARM_CLUSTER_SECRET on every replica"
+        )
+    if config.cluster_secret is not None and len(config.cluster_secret) < 16:
+        raise ConfigError("setting 'cluster_secret': use at least 16 characters")
+    return config

@@ -10,6 +10,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from api.auth import public
 from api.context import services
 from api.serialize import respond
+from store.enrichment import EnrichmentStore
 from store.migrate import is_current
 from tonearm import __version__
 
@@ -46,21 +47,47 @@ async def metrics(request: web.Request) -> web.Response:
 
 @routes.get("/api/v1/cluster")
 async def cluster(request: web.Request) -> web.Response:
-    """Standalone until the ZooKeeper cluster lands: this node is the primary of one."""
+    """Members and roles as this replica sees them, the term, and the current scan's shards."""
     s = services(request)
-    scanning = s.scanner.current is not None
+    view = s.cluster.view
+    epoch, holder = await s.scanner.clusters.term()
+    active, _ = await s.scans.latest()
+    shards = await s.scanner.clusters.shards(active.id) if active else []
     return respond(
         {
-            "mode": "standalone",
-            "epoch": 1,
-            "nodes": [
+            "mode": view.mode,
+            "node_id": view.node_id,
+            "role": view.role.value,
+            "primary_id": view.primary_id,
+            "epoch": epoch,
+            "epoch_holder": holder,
+            "suspended": view.suspended,
+            "members": [
                 {
-                    "id": "local",
-                    "role": "primary",
-                    "version": __version__,
-                    "address": f"{s.config.host}:{s.config.port}",
-                    "scanning": scanning,
+                    "id": m.id,
+                    "address": m.address,
+                    "version": m.version,
+                    "role": "primary" if m.id == view.primary_id else "secondary",
                 }
+                for m in view.members
+            ],
+            "scan": active,
+            "enrichment": {
+                "enabled": s.config.enrichment,
+                **await EnrichmentStore(s.pool).summary(),
+            },
+            "shards": [
+                {
+                    "id": sh.id,
+                    "library_id": sh.library_id,
+                    "state": sh.state,
+                    "assigned_to": sh.assigned_to,
+                    "attempts": sh.attempts,
+                    "expected": sh.expected,
+                    "progress": sh.progress,
+                    "error": sh.error,
+                }
+                for sh in shards
             ],
         }
     )

@@ -7,6 +7,7 @@ from aiohttp import web
 from api.context import current_user, services
 from api.params import field, id_list, json_body, paging, path_id, required
 from api.serialize import respond
+from store.models import Playlist
 from tonearm.errors import Invalid
 
 routes = web.RouteTableDef()
@@ -19,6 +20,13 @@ def _name(value: str | None) -> str | None:
     if not 1 <= len(value) <= 200:
         raise Invalid("playlist names are 1 to 200 characters", code="invalid_field")
     return value
+
+
+async def _playing_edited(request: web.Request, playlist: Playlist) -> None:
+    """If the owner is playing this playlist, their player follows the edit."""
+    await services(request).player.playlist_changed(
+        playlist.owner_id, playlist.id, [t.id for t in playlist.tracks]
+    )
 
 
 @routes.get("/api/v1/playlists")
@@ -54,6 +62,8 @@ async def update_playlist(request: web.Request) -> web.Response:
     playlist = await services(request).playlists.update(
         current_user(request).id, path_id(request), name=name, track_ids=ids
     )
+    if ids is not None:
+        await _playing_edited(request, playlist)
     return respond(playlist)
 
 
@@ -65,6 +75,7 @@ async def append_tracks(request: web.Request) -> web.Response:
     playlist = await services(request).playlists.append(
         current_user(request).id, path_id(request), ids
     )
+    await _playing_edited(request, playlist)
     return respond(playlist)
 
 

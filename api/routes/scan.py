@@ -19,8 +19,7 @@ async def request_scan(request: web.Request) -> web.Response:
     body = await json_body(request)
     full = field(body, "full", bool, required=False) or False
     s = services(request)
-    scan = await s.scans.request(f"user:{current_user(request).name}", full)
-    s.scanner.wake()
+    scan = await s.scanner.request(f"user:{current_user(request).name}", full)
     return respond(scan, status=202)
 
 

@@ -47,13 +47,22 @@ def music(library: list[Path]) -> dict[str, Path]:
     return files
 
 
+async def rescan(client: TestClient) -> None:  # type: ignore[type-arg]
+    """One scan through the app's own cluster and scan service, as a server runs it."""
+    services = client.app[SERVICES]
+    await services.cluster.start()
+    await services.scanner.start(scan_now=False)
+    try:
+        scan = await services.scanner.run_once("test")
+        assert scan.state == "done", scan
+    finally:
+        await services.scanner.stop()
+        await services.cluster.stop()
+
+
 @pytest.fixture
 async def scanned(client: TestClient, music: dict[str, Path]) -> dict[str, Path]:  # type: ignore[type-arg]
-    service = client.app[SERVICES].scanner
-    try:
-        await service.run_once("test")
-    finally:
-        await service.stop()
+    await rescan(client)
     return music
 
 

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestClient
 
-from api.context import SERVICES
-from tests.api.conftest import get_json
+from tests.api.conftest import get_json, rescan
 
 Client = TestClient  # type: ignore[type-arg]
 
@@ -130,11 +129,7 @@ async def test_offline_root_keeps_tracks_and_says_so(
     client: Client, admin: dict[str, str], scanned: dict[str, Path], library: list[Path]
 ) -> None:
     shutil.rmtree(library[1])  # Björk's drive goes away
-    service = client.app[SERVICES].scanner
-    try:
-        await service.run_once("test")
-    finally:
-        await service.stop()
+    await rescan(client)
 
     libs = await get_json(client, "/api/v1/libraries", admin)
     offline = next(item for item in libs["items"] if item["path"] == str(library[1]))

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from aiohttp.test_utils import TestClient
 
+from api.context import SERVICES
 from tests.api.conftest import PASSWORD, get_json
 
 Client = TestClient  # type: ignore[type-arg]
@@ -125,5 +126,19 @@ async def test_health_ready_metrics_and_cluster(
         'tonearm_http_requests_total{method="GET",route="/api/v1/albums",status="200"}' in metrics
     )
     assert 'tonearm_scan_files_total{outcome="added"}' in metrics
-    cluster = await get_json(client, "/api/v1/cluster", admin)
-    assert cluster["nodes"][0]["role"] == "primary"
+    services = client.app[SERVICES]
+    await services.cluster.start()
+    try:
+        cluster = await get_json(client, "/api/v1/cluster", admin)
+    finally:
+        await services.cluster.stop()
+    assert (cluster["mode"], cluster["role"]) == ("standalone", "primary")
+    assert cluster["primary_id"] == cluster["node_id"] == cluster["members"][0]["id"]
+    assert cluster["epoch"] >= 1 and cluster["epoch_holder"] == cluster["node_id"]
+    assert cluster["enrichment"] == {
+        "enabled": False,
+        "pending": 3,
+        "found": 0,
+        "not_found": 0,
+        "error": 0,
+    }

@@ -5,35 +5,42 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import AsyncIterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
 
-from ingest.scanner import Progress, Scanner
-from store.ingest import IngestStore
+from cluster.standalone import Standalone
+from ingest.service import ScanService
+from store.cluster import ClusterStore
 from tests.audio import corrupt_file, make_jpeg, make_track
 
-
-@pytest.fixture(scope="module")
-def executor() -> ProcessPoolExecutor:
-    import multiprocessing
-
-    ex = ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("forkserver"))
-    ex.submit(int).result()  # start the pool's manager thread now, outside any one test
-    yield ex  # type: ignore[misc]
-    ex.shutdown()
+Scan = Callable[..., Awaitable[dict[str, Any]]]
 
 
 @pytest.fixture
-async def scanner(pool: asyncpg.Pool, executor: ProcessPoolExecutor) -> AsyncIterator[Scanner]:
-    yield Scanner(IngestStore(pool), executor)
+async def scanner(pool: asyncpg.Pool) -> AsyncIterator[Scan]:
+    """scan(roots, full=False) → the finished scan's progress, through the real service
+    on a cluster of one."""
+    cluster = Standalone(ClusterStore(pool), "test-node", "http://127.0.0.1:1", "test")
+    await cluster.start()
+    services: list[ScanService] = []
 
+    async def scan(roots: Sequence[Path | str], full: bool = False) -> dict[str, Any]:
+        service = ScanService(pool, cluster, [str(r) for r in roots], workers=2, interval=0)
+        services.append(service)
+        await service.start(scan_now=False)
+        try:
+            result = await service.run_once("test", full=full)
+        finally:
+            await service.stop()
+        assert result.state == "done", result
+        return dict(result.progress)
 
-async def scan(scanner: Scanner, roots: list[Path], full: bool = False) -> Progress:
-    return await scanner.scan([str(r) for r in roots], full=full)
+    yield scan
+    await cluster.stop()
 
 
 async def titles(pool: asyncpg.Pool) -> set[str]:
@@ -46,7 +53,7 @@ async def statuses(pool: asyncpg.Pool) -> dict[str, tuple[str, str | None]]:
 
 
 async def test_multi_root_scan_groups_albums_and_artists(
-    scanner: Scanner, pool: asyncpg.Pool, library: list[Path]
+    scanner: Scan, pool: asyncpg.Pool, library: list[Path]
 ) -> None:
     a, b, c = library
     make_track(
@@ -79,9 +86,9 @@ async def test_multi_root_scan_groups_albums_and_artists(
         make_track(c / "Trip" / f"{i}.m4a", title=f"Song {i}", artists=[artist], album="Trip Hop Gems",
                    album_artist="Various Artists", compilation=True, track=str(i))  # fmt: skip
 
-    progress = await scan(scanner, library)
+    progress = await scanner(library)
 
-    assert (progress.found, progress.added, progress.failed) == (6, 6, 0)
+    assert (progress["found"], progress["added"], progress["failed"]) == (6, 6, 0)
     albums = await pool.fetch("SELECT title, album_artist, compilation FROM albums ORDER BY title")
     assert [tuple(r) for r in albums] == [
         ("Mezzanine", "Massive Attack", False),
@@ -97,25 +104,30 @@ async def test_multi_root_scan_groups_albums_and_artists(
 
 
 async def test_rescan_is_incremental_and_sees_changes_and_deletions(
-    scanner: Scanner, pool: asyncpg.Pool, library: list[Path]
+    scanner: Scan, pool: asyncpg.Pool, library: list[Path]
 ) -> None:
     a = library[0]
     keep = make_track(a / "x" / "keep.mp3", title="Keep")
     change = make_track(a / "x" / "change.flac", title="Before")
     gone = make_track(a / "x" / "gone.ogg", title="Gone")
-    await scan(scanner, library)
+    await scanner(library)
     ids_before = dict(await pool.fetch("SELECT title, id FROM tracks"))
 
-    second = await scan(scanner, library)
-    assert (second.unchanged, second.to_parse, second.added, second.updated) == (3, 0, 0, 0)
+    second = await scanner(library)
+    assert (second["unchanged"], second["to_parse"], second["added"], second["updated"]) == (
+        3,
+        0,
+        0,
+        0,
+    )
 
     make_track(change, title="After")
     os.utime(change, ns=(1, 1_700_000_000_000_000_000))
     gone.unlink()
     make_track(a / "x" / "new.wav", title="New")
-    third = await scan(scanner, library)
+    third = await scanner(library)
 
-    assert (third.unchanged, third.added, third.updated, third.removed) == (1, 1, 1, 1)
+    assert (third["unchanged"], third["added"], third["updated"], third["removed"]) == (1, 1, 1, 1)
     assert await titles(pool) == {"Keep", "After", "New"}
     ids_after = dict(await pool.fetch("SELECT title, id FROM tracks"))
     assert ids_after["Keep"] == ids_before["Keep"]
@@ -124,29 +136,29 @@ async def test_rescan_is_incremental_and_sees_changes_and_deletions(
 
 
 async def test_full_rescan_rereads_everything(
-    scanner: Scanner, pool: asyncpg.Pool, library: list[Path]
+    scanner: Scan, pool: asyncpg.Pool, library: list[Path]
 ) -> None:
     make_track(library[0] / "a.mp3", title="A")
-    await scan(scanner, library)
-    again = await scan(scanner, library, full=True)
-    assert (again.to_parse, again.updated, again.unchanged) == (1, 1, 0)
+    await scanner(library)
+    again = await scanner(library, full=True)
+    assert (again["to_parse"], again["updated"], again["unchanged"]) == (1, 1, 0)
 
 
 async def test_vanished_and_unmounted_roots_keep_their_tracks(
-    scanner: Scanner, pool: asyncpg.Pool, library: list[Path]
+    scanner: Scan, pool: asyncpg.Pool, library: list[Path]
 ) -> None:
     a, b, c = library
     make_track(a / "one.mp3", title="On A")
     make_track(b / "two.mp3", title="On B")
     make_track(c / "three.mp3", title="On C")
-    await scan(scanner, library)
+    await scanner(library)
 
     shutil.rmtree(a)  # the drive is gone, mount point and all
     for f in b.iterdir():  # the mount point is there but empty: the drive is not mounted
         f.unlink()
-    progress = await scan(scanner, library)
+    progress = await scanner(library)
 
-    assert progress.removed == 0
+    assert progress["removed"] == 0
     assert await titles(pool) == {"On A", "On B", "On C"}
     s = await statuses(pool)
     assert s[str(a)] == ("offline", "missing")
@@ -157,30 +169,30 @@ async def test_vanished_and_unmounted_roots_keep_their_tracks(
     make_track(b / "two.mp3", title="On B")
     a.mkdir()
     make_track(a / "one.mp3", title="On A")
-    await scan(scanner, library)
+    await scanner(library)
     assert {st for st, _ in (await statuses(pool)).values()} == {"online"}
     assert await pool.fetchval("SELECT count(*) FROM tracks") == 3
 
 
 async def test_unreadable_folder_keeps_its_tracks(
-    scanner: Scanner, pool: asyncpg.Pool, library: list[Path]
+    scanner: Scan, pool: asyncpg.Pool, library: list[Path]
 ) -> None:
     if os.geteuid() == 0:
         pytest.skip("root can read any folder")
     a = library[0]
     make_track(a / "locked" / "t.mp3", title="Locked")
-    await scan(scanner, library)
+    await scanner(library)
     (a / "locked").chmod(0)
     try:
-        progress = await scan(scanner, library)
+        progress = await scanner(library)
     finally:
         (a / "locked").chmod(0o755)
-    assert progress.removed == 0
+    assert progress["removed"] == 0
     assert await titles(pool) == {"Locked"}
 
 
 async def test_bad_files_are_skipped_and_counted(
-    scanner: Scanner, pool: asyncpg.Pool, library: list[Path]
+    scanner: Scan, pool: asyncpg.Pool, library: list[Path]
 ) -> None:
     a = library[0]
     make_track(a / "good.mp3", title="Good")
@@ -194,17 +206,17 @@ async def test_bad_files_are_skipped_and_counted(
     raw = os.path.join(os.fsencode(a), b"caf\xe9.mp3")
     shutil.copy(a / "good.mp3", raw)
 
-    progress = await scan(scanner, library)
+    progress = await scanner(library)
 
-    assert progress.failed == 1  # corrupt.flac
-    assert progress.skipped >= 2  # empty.mp3 and the loop
-    assert progress.added == 2  # good.mp3 and café.mp3
+    assert progress["failed"] == 1  # corrupt.flac
+    assert progress["skipped"] >= 2  # empty.mp3 and the loop
+    assert progress["added"] == 2  # good.mp3 and café.mp3
     paths = {bytes(r[0]) for r in await pool.fetch("SELECT rel_path FROM tracks")}
     assert paths == {b"good.mp3", b"caf\xe9.mp3"}
 
 
 async def test_nested_and_duplicate_roots_are_scanned_once(
-    scanner: Scanner, pool: asyncpg.Pool, tmp_path: Path
+    scanner: Scan, pool: asyncpg.Pool, tmp_path: Path
 ) -> None:
     outer = tmp_path / "music"
     inner = outer / "classical"
@@ -213,9 +225,9 @@ async def test_nested_and_duplicate_roots_are_scanned_once(
     alias = tmp_path / "alias"
     alias.symlink_to(outer)
 
-    progress = await scanner.scan([str(outer), str(inner), str(alias)])
+    progress = await scanner([outer, inner, alias])
 
-    assert progress.added == 2
+    assert progress["added"] == 2
     rows = await pool.fetch(
         "SELECT l.path, t.title FROM tracks t JOIN libraries l ON l.id = t.library_id"
     )
@@ -225,7 +237,7 @@ async def test_nested_and_duplicate_roots_are_scanned_once(
 
 
 async def test_folder_and_embedded_covers_are_stored_once(
-    scanner: Scanner, pool: asyncpg.Pool, library: list[Path]
+    scanner: Scan, pool: asyncpg.Pool, library: list[Path]
 ) -> None:
     a = library[0]
     art = make_jpeg(32, 32, (10, 200, 10))
@@ -235,7 +247,7 @@ async def test_folder_and_embedded_covers_are_stored_once(
     (a / "folder" / "cover.jpg").write_bytes(make_jpeg(16, 16, (0, 0, 250)))
     make_track(a / "folder" / "1.flac", album="Folder Art", artists=["Y"])
 
-    await scan(scanner, library)
+    await scanner(library)
 
     covers = await pool.fetch("SELECT kind, mime FROM covers ORDER BY kind")
     assert [tuple(r) for r in covers] == [("embedded", "image/jpeg"), ("file", "image/jpeg")]

@@ -1,0 +1,202 @@
+"""Each user's live events: a websocket per device, fed by PostgreSQL LISTEN/NOTIFY.
+
+One listener connection per process hears every replica's notifications (`{"type":
+"player", "user_id", "version"}`), loads what changed once per user, and fans it out to
+that user's sockets on this replica. Each socket has a bounded send queue; as every
+message carries the whole state, a device that falls behind loses the oldest message,
+never the newest. After a lost connection the listener reconnects and resends the state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import json
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from typing import Any
+
+import asyncpg
+from aiohttp import WSCloseCode, WSMsgType, web
+
+from api.context import SERVICES
+from api.serialize import dumps
+from store.player import EVENTS_CHANNEL
+
+log = logging.getLogger(__name__)
+
+SEND_QUEUE = 8
+HEARTBEAT = 30.0
+START_TIMEOUT = 5.0
+RECONNECT_MAX = 10.0
+
+Loader = Callable[[int], Awaitable[tuple[int, dict[str, Any]]]]
+
+
+def _set_event(event: asyncio.Event, _conn: object) -> None:
+    event.set()
+
+
+class _Socket:
+    def __init__(self, ws: web.WebSocketResponse) -> None:
+        self.ws = ws
+        self.queue: asyncio.Queue[str] = asyncio.Queue(SEND_QUEUE)
+        self.version = -1
+
+    def offer(self, version: int, text: str) -> None:
+        """Queue a state newer than the last one queued; drop the oldest when full."""
+        if version <= self.version:
+            return
+        self.version = version
+        if self.queue.full():
+            self.queue.get_nowait()
+        self.queue.put_nowait(text)
+
+    async def pump(self) -> None:
+        try:
+            while True:
+                await self.ws.send_str(await self.queue.get())
+        except (ConnectionError, RuntimeError):
+            pass  # the device went away; the handler's read loop ends too
+
+
+class UserEvents:
+    def __init__(self, pool: asyncpg.Pool, load: Loader) -> None:
+        self.pool = pool
+        self.load = load
+        self._sockets: dict[int, set[_Socket]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._refreshing: set[int] = set()
+        self._stale: set[int] = set()
+        self._listening = asyncio.Event()
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def start(self) -> None:
+        """Listen; wait (a little) until the first LISTEN is in place."""
+        self._spawn(self._listen())
+        try:
+            async with asyncio.timeout(START_TIMEOUT):
+                await self._listening.wait()
+        except TimeoutError:
+            log.warning("not listening for user events yet; still trying")
+
+    async def close_sockets(self) -> None:
+        sockets = [s for group in self._sockets.values() for s in group]
+        for sock in sockets:
+            await sock.ws.close(code=WSCloseCode.GOING_AWAY, message=b"server shutting down")
+
+    async def stop(self) -> None:
+        await self.close_sockets()
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _listen(self) -> None:
+        delay = 0.5
+        while True:
+            try:
+                async with self.pool.acquire() as conn:
+                    lost = asyncio.Event()
+                    on_lost = functools.partial(_set_event, lost)
+                    conn.add_termination_listener(on_lost)
+                    await conn.add_listener(EVENTS_CHANNEL, self._notified)
+                    try:
+                        self._listening.set()
+                        delay = 0.5
+                        # Whatever changed while we were not listening reaches the devices now.
+                        for user_id in list(self._sockets):
+                            self._refresh(user_id)
+                        await lost.wait()
+                    finally:
+                        conn.remove_termination_listener(on_lost)
+                        if not conn.is_closed():
+                            with contextlib.suppress(Exception):
+                                await conn.remove_listener(EVENTS_CHANNEL, self._notified)
+                log.warning("lost the user events connection; reconnecting")
+            except Exception as exc:
+                log.warning("cannot listen for user events (%s); retrying", exc)
+            self._listening.clear()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, RECONNECT_MAX)
+
+    def _notified(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
+        try:
+            event = json.loads(payload)
+            kind, user_id = event["type"], int(event["user_id"])
+        except (ValueError, KeyError, TypeError):
+            log.warning("ignoring a malformed user event %r", payload[:200])
+            return
+        if kind == "player" and user_id in self._sockets:
+            self._refresh(user_id)
+
+    def _refresh(self, user_id: int) -> None:
+        """Push the user's state to their sockets; a burst of changes makes one or two loads."""
+        if user_id in self._refreshing:
+            self._stale.add(user_id)
+            return
+        self._refreshing.add(user_id)
+        self._spawn(self._push(user_id))
+
+    async def _push(self, user_id: int) -> None:
+        try:
+            while True:
+                self._stale.discard(user_id)
+                version, view = await self.load(user_id)
+                text = dumps({"type": "player", "state": view})
+                for sock in list(self._sockets.get(user_id, ())):
+                    sock.offer(version, text)
+                if user_id not in self._stale:
+                    return
+        except Exception:
+            log.exception("could not push the play state of user %s", user_id)
+        finally:
+            self._refreshing.discard(user_id)
+
+    async def serve(self, request: web.Request, user_id: int) -> web.WebSocketResponse:
+        """One device's socket: the current state at once, then every change. Messages from
+        the device are not needed and are ignored."""
+        ws = web.WebSocketResponse(heartbeat=HEARTBEAT)
+        await ws.prepare(request)
+        sock = _Socket(ws)
+        self._sockets.setdefault(user_id, set()).add(sock)
+        pump = self._spawn(sock.pump())
+        try:
+            self._refresh(user_id)
+            async for msg in ws:
+                if msg.type == WSMsgType.ERROR:
+                    break
+        finally:
+            group = self._sockets.get(user_id, set())
+            group.discard(sock)
+            if not group:
+                self._sockets.pop(user_id, None)
+            pump.cancel()
+        return ws
+
+
+USER_EVENTS = web.AppKey("user_events", UserEvents)
+
+
+def setup_user_events(app: web.Application) -> None:
+    """The hub of this app: listening from start-up, sockets closed at shutdown."""
+    services = app[SERVICES]
+    hub = UserEvents(services.pool, services.player.current_view)
+    app[USER_EVENTS] = hub
+
+    async def lifecycle(_app: web.Application) -> AsyncIterator[None]:
+        await hub.start()
+        yield
+        await hub.stop()
+
+    async def close_sockets(_app: web.Application) -> None:
+        await hub.close_sockets()
+
+    app.cleanup_ctx.append(lifecycle)
+    app.on_shutdown.append(close_sockets)

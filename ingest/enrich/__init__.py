@@ -1,0 +1,1 @@
+"""Metadata enrichment on the primary: MusicBrainz releases and Cover Art Archive fronts."""
