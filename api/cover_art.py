@@ -206,6 +206,8 @@ def _names(data: bytes, sha1: str) -> bool:
 
 def _read(location: CoverLocation) -> tuple[bytes, str] | None:
     """The source bytes and mime, or None when the file or its picture is gone."""
+    if location.data is not None:
+        return location.data, location.mime
     if location.kind == "embedded":
         try:
             return read_embedded_picture(location.path)

@@ -14,9 +14,10 @@ from tonearm.errors import NotFound
 class CoverLocation:
     sha1: str
     mime: str
-    kind: str  # "embedded" or "file"
-    path: bytes  # absolute
+    kind: str  # "embedded", "file" or "remote" (fetched by enrichment; bytes in `data`)
+    path: bytes  # absolute; empty for remote covers
     library_status: str
+    data: bytes | None = None
 
 
 class CoverStore:
@@ -25,11 +26,13 @@ class CoverStore:
 
     async def locate(self, sha1: str) -> CoverLocation:
         r = await self.pool.fetchrow(
-            """SELECT c.sha1, c.mime, c.kind, c.rel_path, l.path, l.status
-               FROM covers c JOIN libraries l ON l.id = c.library_id WHERE c.sha1 = $1""",
+            """SELECT c.sha1, c.mime, c.kind, c.rel_path, c.data, l.path, l.status
+               FROM covers c LEFT JOIN libraries l ON l.id = c.library_id WHERE c.sha1 = $1""",
             sha1,
         )
         if r is None:
             raise NotFound(f"no cover with id {sha1}")
+        if r["kind"] == "remote":
+            return CoverLocation(r["sha1"], r["mime"], "remote", b"", "online", bytes(r["data"]))
         path = os.path.join(os.fsencode(r["path"]), bytes(r["rel_path"]))
         return CoverLocation(r["sha1"], r["mime"], r["kind"], path, r["status"])

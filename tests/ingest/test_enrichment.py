@@ -117,3 +117,32 @@ async def test_the_clock_is_shared(pool: asyncpg.Pool) -> None:
     store = EnrichmentStore(pool)
     waits = await asyncio.gather(*(store.take_slot("musicbrainz", 0.5) for _ in range(4)))
     assert sorted(round(w * 2) for w in waits) == [0, 1, 2, 3]
+
+
+async def test_a_fetched_cover_is_served(
+    pool: asyncpg.Pool,
+    tmp_path: Path,
+    fake: tuple[FakeMusicBrainz, str],
+    aiohttp_client: Any,
+    config: Any,
+) -> None:
+    from api.app import create_app
+
+    mb, url = fake
+    mb.add(FakeRelease("Dummy", "Portishead"))
+    make_track(tmp_path / "m" / "a.mp3", album="Dummy", artists=["Portishead"])
+    epoch = await scan_library(pool, tmp_path / "m")
+    await enrich_all(pool, url, epoch)
+    sha1 = await pool.fetchval("SELECT c.sha1 FROM albums al JOIN covers c ON c.id = al.cover_id")
+    client = await aiohttp_client(create_app(config, pool, background=False))
+    token = (
+        await (
+            await client.post(
+                "/api/v1/auth/setup", json={"name": "a", "password": "a long password"}
+            )
+        ).json()
+    )["token"]
+    resp = await client.get(f"/api/v1/covers/{sha1}", headers={"Authorization": f"Bearer {token}"})
+    assert resp.status == 200
+    assert await resp.read() == mb.cover
+    await client.close()
