@@ -23,9 +23,12 @@ from api.routes import (
     player,
     playlists,
     scan,
+    settings,
     stream,
     users,
+    waveform,
 )
+from api.routes import web as web_ui
 from tonearm.config import Config
 
 log = logging.getLogger(__name__)
@@ -43,7 +46,10 @@ ROUTE_TABLES = (
     scan.routes,
     health.routes,
     internal.routes,
+    settings.routes,
+    waveform.routes,
     openapi_routes,
+    web_ui.routes,  # last: its catch-all serves the web UI for every other page path
 )
 
 

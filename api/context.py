@@ -12,6 +12,7 @@ from aiohttp import web
 from api.auth import Auth
 from api.cover_art import CoverArt
 from api.player.service import PlayerService
+from api.waveform import Waveforms
 from cluster import Cluster, make_cluster
 from ingest.enrich.enricher import Enricher
 from ingest.service import ScanService
@@ -24,7 +25,9 @@ from store.listens import ListenStore
 from store.models import User
 from store.playlists import PlaylistStore
 from store.scans import ScanStore
+from store.settings import SettingsStore
 from store.users import UserStore
+from store.waveforms import WaveformStore
 from tonearm.config import Config
 
 
@@ -44,6 +47,8 @@ class Services:
     auth: Auth
     cluster: Cluster
     scanner: ScanService
+    settings: SettingsStore
+    waveforms: Waveforms
 
     @classmethod
     def build(cls, config: Config, pool: asyncpg.Pool) -> Services:
@@ -74,6 +79,8 @@ class Services:
                 min_shard=config.scan_shard_files,
                 enricher=enricher_factory(config, pool),
             ),
+            settings=SettingsStore(pool),
+            waveforms=Waveforms(WaveformStore(pool)),
         )
 
 

@@ -74,7 +74,10 @@ class CoverArt:
         imaging.configure()
         self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="tonearm-cover")
         self._slots = asyncio.Semaphore(self.workers)
-        await asyncio.get_running_loop().run_in_executor(self._pool, self.cache.load)
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._pool, self.cache.load)
+        formats = await loop.run_in_executor(self._pool, imaging.available_formats)
+        log.debug("cover formats: %s", ", ".join(formats))
 
     async def close(self) -> None:
         jobs = list(self._jobs.values())

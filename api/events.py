@@ -1,10 +1,11 @@
 """Each user's live events: a websocket per device, fed by PostgreSQL LISTEN/NOTIFY.
 
-One listener connection per process hears every replica's notifications (`{"type":
-"player", "user_id", "version"}`), loads what changed once per user, and fans it out to
-that user's sockets on this replica. Each socket has a bounded send queue; as every
+One listener connection per process, held while this replica has sockets open, hears
+every replica's notifications (`{"type": "player", "user_id", "version"}`), loads what
+changed once per user, and fans it out to that user's sockets on this replica. Each socket has a bounded send queue; as every
 message carries the whole state, a device that falls behind loses the oldest message,
-never the newest. After a lost connection the listener reconnects and resends the state.
+never the newest. Whenever the listener (re)connects it resends every state, so nothing
+that changed while it was not listening is missed.
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ log = logging.getLogger(__name__)
 
 SEND_QUEUE = 8
 HEARTBEAT = 30.0
-START_TIMEOUT = 5.0
 RECONNECT_MAX = 10.0
 
 Loader = Callable[[int], Awaitable[tuple[int, dict[str, Any]]]]
@@ -69,7 +69,7 @@ class UserEvents:
         self._tasks: set[asyncio.Task[None]] = set()
         self._refreshing: set[int] = set()
         self._stale: set[int] = set()
-        self._listening = asyncio.Event()
+        self._listener: asyncio.Task[None] | None = None
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         task = asyncio.create_task(coro)
@@ -77,14 +77,14 @@ class UserEvents:
         task.add_done_callback(self._tasks.discard)
         return task
 
-    async def start(self) -> None:
-        """Listen; wait (a little) until the first LISTEN is in place."""
-        self._spawn(self._listen())
-        try:
-            async with asyncio.timeout(START_TIMEOUT):
-                await self._listening.wait()
-        except TimeoutError:
-            log.warning("not listening for user events yet; still trying")
+    def _listen_while_needed(self) -> None:
+        """Listen while a socket is open here, and only then: an idle replica holds no
+        connection, and one closing its pool is never kept waiting by this one."""
+        if self._sockets and self._listener is None:
+            self._listener = self._spawn(self._listen())
+        elif not self._sockets and self._listener is not None:
+            self._listener.cancel()
+            self._listener = None
 
     async def close_sockets(self) -> None:
         sockets = [s for group in self._sockets.values() for s in group]
@@ -108,7 +108,6 @@ class UserEvents:
                     conn.add_termination_listener(on_lost)
                     await conn.add_listener(EVENTS_CHANNEL, self._notified)
                     try:
-                        self._listening.set()
                         delay = 0.5
                         # Whatever changed while we were not listening reaches the devices now.
                         for user_id in list(self._sockets):
@@ -122,7 +121,6 @@ class UserEvents:
                 log.warning("lost the user events connection; reconnecting")
             except Exception as exc:
                 log.warning("cannot listen for user events (%s); retrying", exc)
-            self._listening.clear()
             await asyncio.sleep(delay)
             delay = min(delay * 2, RECONNECT_MAX)
 
@@ -166,6 +164,7 @@ class UserEvents:
         await ws.prepare(request)
         sock = _Socket(ws)
         self._sockets.setdefault(user_id, set()).add(sock)
+        self._listen_while_needed()
         pump = self._spawn(sock.pump())
         try:
             self._refresh(user_id)
@@ -177,6 +176,7 @@ class UserEvents:
             group.discard(sock)
             if not group:
                 self._sockets.pop(user_id, None)
+            self._listen_while_needed()
             pump.cancel()
         return ws
 
@@ -185,13 +185,12 @@ USER_EVENTS = web.AppKey("user_events", UserEvents)
 
 
 def setup_user_events(app: web.Application) -> None:
-    """The hub of this app: listening from start-up, sockets closed at shutdown."""
+    """The hub of this app: sockets closed at shutdown, its tasks cancelled at cleanup."""
     services = app[SERVICES]
     hub = UserEvents(services.pool, services.player.current_view)
     app[USER_EVENTS] = hub
 
     async def lifecycle(_app: web.Application) -> AsyncIterator[None]:
-        await hub.start()
         yield
         await hub.stop()
 

@@ -125,6 +125,9 @@ PATHS: dict[str, dict[str, Any]] = {
     "/api/v1/tracks/{id}/stream": {
         "get": _op("The audio file; supports HTTP Range (206)", {"type": "string", "format": "binary"}, params=[_ID], content_type="audio/*"),
     },
+    "/api/v1/tracks/{id}/waveform": {
+        "get": _op("Waveform peaks: the absolute peak (0..1) of each of 1000 equal slices, decoded on first request (422 undecodable, 503 library_offline)", _ref("Waveform"), params=[_ID]),
+    },
     "/api/v1/covers/{id}": {
         "get": _op("Cover art by content hash: the original, or resized with width and/or height (304 on If-None-Match)", {"type": "string", "format": "binary"}, params=[{**_ID, "schema": {"type": "string", "pattern": "^[0-9a-f]{40}$"}}, *_COVER_PARAMS], content_type="image/*"),
     },
@@ -149,6 +152,10 @@ PATHS: dict[str, dict[str, Any]] = {
     },
     "/api/v1/me/home": {
         "get": _op("Recently played and recently added", _obj(recent_tracks={"type": "array", "items": _ref("Track")}, recent_albums={"type": "array", "items": _ref("Album")}, recent_playlists={"type": "array", "items": _ref("Playlist")}, recently_added_albums={"type": "array", "items": _ref("Album")}), params=[_q("limit")]),
+    },
+    "/api/v1/me/settings": {
+        "get": _op("Your client settings, defaults filled in", _ref("Settings")),
+        "put": _op("Change any of theme, volume, visualizers; each given key is replaced whole, null restores its default (16 KiB at most)", _ref("Settings"), body=_ref("Settings")),
     },
     "/api/v1/me/player": {
         "get": _op("Your play state, shared by all your devices", _ref("PlayerState")),
@@ -221,6 +228,11 @@ SCHEMAS: dict[str, Any] = {
         playing=_BOOL, autoplay=_obj(strategy=_STR),
     ),
     "PlayerStep": _obj(track={"anyOf": [_ref("Track"), {"type": "null"}]}, source={"enum": ["queue", "context", "autoplay", None]}, state=_ref("PlayerState"), autoplay=_obj(strategy=_STR)),
+    "Settings": _obj(
+        theme={"enum": ["auto", "light", "dark"]}, volume={"type": "integer", "minimum": 0, "maximum": 100},
+        visualizers={"type": "object", "description": "floating widgets by id (a-z0-9_-, at most 16)", "additionalProperties": _obj(visible=_BOOL, x={"type": "number"}, y={"type": "number"}, width={"type": "number"}, height={"type": "number"}, mode=_STR)},
+    ),
+    "Waveform": _obj(track_id=_INT, duration={"type": "number"}, peaks={"type": "array", "items": {"type": "number", "minimum": 0, "maximum": 1}}),
     "PlayerEvent": _obj(type={"enum": ["player"]}, state=_ref("PlayerState")),
 }  # fmt: skip
 

@@ -105,6 +105,8 @@ def plan_root(
 ) -> list[ShardPlan]:
     """Shards for one root: about `per_member` per member so a slow one does not hold the
     scan up, but no smaller than `min_shard` files (a shard has a fixed cost)."""
+    if members == 1:
+        per_member = 1  # alone, shards only add overhead: the parse pool is the parallelism
     direct = dir_counts(known)
     total = sum(direct.values())
     if total == 0:

@@ -19,6 +19,7 @@ from tonearm.errors import AppError
 log = logging.getLogger(__name__)
 
 POLL = 2.0  # seconds: a safety net under NOTIFY
+PARALLEL = 2  # shards at once: one walks or talks to the database while the other parses
 RETRY_AFTER = 1.0
 
 
@@ -46,16 +47,18 @@ class ShardWorker:
                     await asyncio.wait_for(self.event.wait(), POLL)
                 self.event.clear()
                 view = self.cluster.view
-                if view.suspended or view.role is Role.CANDIDATE or self._active:
-                    continue  # one shard at a time: the parse pool is the parallelism
+                if view.suspended or view.role is Role.CANDIDATE or len(self._active) >= PARALLEL:
+                    continue
                 try:
                     shards = await self.clusters.assigned_to(view.node_id)
                 except OSError as exc:
                     log.warning("cannot read shard assignments: %s", exc)
                     continue
-                if shards:
-                    shard = shards[0]
-                    self._active[shard.id] = asyncio.create_task(self._do(shard))
+                for shard in shards:
+                    if len(self._active) >= PARALLEL:
+                        break
+                    if shard.id not in self._active:
+                        self._active[shard.id] = asyncio.create_task(self._do(shard))
         finally:
             for task in self._active.values():
                 task.cancel()

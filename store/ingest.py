@@ -81,16 +81,22 @@ class IngestStore:
     async def known_files(
         self, library_id: int, ranges: Sequence[tuple[bytes, bytes | None]] = ((b"", None),)
     ) -> dict[bytes, tuple[int, int]]:
-        """rel_path → (size, mtime_ns) of the tracks we hold in these [lo, hi) path ranges."""
+        """rel_path → (size, mtime_ns) of the tracks we hold in these [lo, hi) path ranges
+        (each range an index range scan on (library_id, rel_path))."""
+        args: list[object] = [library_id]
+        conds = []
+        for lo, hi in ranges:
+            args.append(lo)
+            cond = f"rel_path >= ${len(args)}"
+            if hi is not None:
+                args.append(hi)
+                cond += f" AND rel_path < ${len(args)}"
+            conds.append(f"({cond})")
+        where = " OR ".join(conds) or "false"
         async with self.pool.acquire() as conn:
             rows = await conn.fetch(
-                """SELECT rel_path, size, mtime_ns FROM tracks t
-                   WHERE library_id = $1 AND EXISTS (
-                       SELECT 1 FROM unnest($2::bytea[], $3::bytea[]) AS r(lo, hi)
-                       WHERE t.rel_path >= r.lo AND (r.hi IS NULL OR t.rel_path < r.hi))""",
-                library_id,
-                [lo for lo, _ in ranges],
-                [hi for _, hi in ranges],
+                f"SELECT rel_path, size, mtime_ns FROM tracks WHERE library_id = $1 AND ({where})",
+                *args,
             )
         return {bytes(r[0]): (r[1], r[2]) for r in rows}
 

@@ -45,7 +45,11 @@ def _fresh() -> PlayerState:
     return PlayerState(seed=secrets.randbits(63))
 
 
-def _pure(fn: Callable[[PlayerState], PlayerState]) -> Callable[[PlayerState], Awaitable[tuple[PlayerState, None]]]:  # fmt: skip
+Rule = Callable[[PlayerState], PlayerState]
+Step = Callable[[PlayerState], Awaitable[tuple[PlayerState, T]]]
+
+
+def _pure(fn: Rule) -> Step[None]:
     async def apply(state: PlayerState) -> tuple[PlayerState, None]:
         return fn(state), None
 
@@ -86,9 +90,7 @@ class PlayerService:
             state = _fresh()
         return Snapshot(state, stored.version, stored.updated_at)
 
-    async def _change(
-        self, user_id: int, apply: Callable[[PlayerState], Awaitable[tuple[PlayerState, T]]]
-    ) -> tuple[Snapshot, T]:
+    async def _change(self, user_id: int, apply: Step[T]) -> tuple[Snapshot, T]:
         """Load → apply → store if the version is unchanged; else start again."""
         for attempt in range(MAX_ATTEMPTS):
             snap = await self.load(user_id)

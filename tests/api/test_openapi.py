@@ -5,6 +5,8 @@ from __future__ import annotations
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
+from api.routes.web import SPA_PATH
+
 Client = TestClient  # type: ignore[type-arg]
 
 
@@ -13,6 +15,8 @@ def registered(app: web.Application) -> set[tuple[str, str]]:
     for route in app.router.routes():
         if route.method in ("HEAD", "OPTIONS") or route.resource is None:
             continue
+        if route.resource.canonical == SPA_PATH:
+            continue  # the web UI's pages and files, not part of the API
         out.add((route.method.lower(), route.resource.canonical))
     return out
 
