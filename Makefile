@@ -5,22 +5,17 @@ VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 # System packages: ffmpeg/sox make test audio; libvips serves covers; ZooKeeper (and its Java)
-# runs the cluster tests; Chromium runs the web UI's end-to-end tests (Playwright drives it and
-# never downloads a browser of its own).
-APT_PACKAGES := ffmpeg sox libvips42 zookeeper chromium
-export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
-# What the web UI's build depends on: rebuilt when any of it changes.
-WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html \
-	web/vite.config.ts web/tsconfig.json web/package.json
+# runs the cluster tests.
+APT_PACKAGES := ffmpeg sox libvips42 zookeeper
 
 export TONEARM_LIBRARY ?= $(HOME)/Music
 export TONEARM_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: setup run test lint typecheck unit web-test bench clean
+.PHONY: setup run test lint typecheck unit bench clean
 
-setup: .stamp-apt $(VENV)/.stamp-deps web/dist/index.html
+setup: .stamp-apt $(VENV)/.stamp-deps
 
-.stamp-apt: Makefile
+.stamp-apt:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing system packages:$$missing"; \
@@ -34,17 +29,6 @@ $(VENV)/.stamp-deps: pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	@touch $@
 
-# The web UI: npm ci when the lock file changes, vite build when a source does.
-.stamp-web-deps: web/package-lock.json
-	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm; }
-	cd web && npm ci --no-audit --no-fund --loglevel=error
-	@touch $@
-
-web/dist/index.html: .stamp-web-deps $(WEB_SOURCES)
-	cd web && npx --no-install vite build --logLevel warn
-	@touch $@
-
 run: setup
 	@mkdir -p "$(TONEARM_DATA_DIR)"
 	$(BIN)/tonearm serve
@@ -55,18 +39,14 @@ lint: setup
 
 typecheck: setup
 	$(BIN)/mypy api cluster ingest recommend store tonearm
-	cd web && npx --no-install tsc --noEmit
 
 unit: setup
 	$(BIN)/pytest -q
 
-web-test: setup
-	cd web && npx --no-install vitest run
-
-test: lint typecheck web-test unit
+test: lint typecheck unit
 
 bench: setup
 	$(BIN)/python bench/scan.py
 
 clean:
-	rm -rf $(VENV) .stamp-* .pytest_cache .mypy_cache .ruff_cache web/node_modules web/dist
+	rm -rf $(VENV) .stamp-* .pytest_cache .mypy_cache .ruff_cache
