@@ -5,17 +5,22 @@ VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 # System packages: ffmpeg/sox make test audio; libvips serves covers; ZooKeeper (and its Java)
-# runs the cluster tests.
-APT_PACKAGES := ffmpeg sox libvips42 zookeeper
+# runs the cluster tests; Chromium runs the web UI's end-to-end tests (Playwright drives it and
+# never downloads a browser of its own).
+APT_PACKAGES := ffmpeg sox libvips42 zookeeper chromium
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+# What the web UI's build depends on: rebuilt when any of it changes.
+WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html \
+	web/vite.config.ts web/tsconfig.json web/package.json
 
 export TONEARM_LIBRARY ?= $(HOME)/Music
 export TONEARM_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: setup run test lint typecheck unit bench clean
+.PHONY: setup run test lint typecheck unit web-test bench clean chart-test
 
-setup: .stamp-apt $(VENV)/.stamp-deps
+setup: .stamp-apt $(VENV)/.stamp-deps web/dist/index.html
 
-.stamp-apt:
+.stamp-apt: Makefile
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing system packages:$$missing"; \
@@ -29,6 +34,17 @@ $(VENV)/.stamp-deps: pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	@touch $@
 
+# The web UI: npm ci when the lock file changes, vite build when a source does.
+.stamp-web-deps: web/package-lock.json
+	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm; }
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+web/dist/index.html: .stamp-web-deps $(WEB_SOURCES)
+	cd web && npx --no-install vite build --logLevel warn
+	@touch $@
+
 run: setup
 	@mkdir -p "$(TONEARM_DATA_DIR)"
 	$(BIN)/tonearm serve
@@ -39,14 +55,46 @@ lint: setup
 
 typecheck: setup
 	$(BIN)/mypy api cluster ingest recommend store tonearm
+	cd web && npx --no-install tsc --noEmit
 
 unit: setup
 	$(BIN)/pytest -q
 
-test: lint typecheck unit
+web-test: setup
+	cd web && npx --no-install vitest run
+
+test: lint typecheck web-test unit
+
+# The Helm chart: helm built from its Go module (cached in .tools/), lint, render every value
+# set in deploy/helm/tonearm/ci/, validate offline against the Kubernetes schemas
+# (kubernetes-validate, the `deploy` extra), then the checks schemas cannot make.
+HELM_VERSION := v3.21.4
+KUBE_VERSION := 1.33.0
+HELM := .tools/helm-$(HELM_VERSION)
+CHART := deploy/helm/tonearm
+
+$(HELM):
+	GOBIN=$(CURDIR)/.tools go install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
+	mv .tools/helm $@
+
+.tools/.stamp-deploy: pyproject.toml $(VENV)/.stamp-deps
+	$(BIN)/pip install -q -e '.[deploy]'
+	@mkdir -p .tools && touch $@
+
+chart-test: $(HELM) .tools/.stamp-deploy
+	@rm -rf .tools/rendered && mkdir -p .tools/rendered
+	$(HELM) lint --strict --kube-version $(KUBE_VERSION) $(CHART)
+	@set -e; for f in $(CHART)/ci/*-values.yaml; do \
+	  name=$$(basename $$f -values.yaml); echo "helm lint + template: $$name"; \
+	  $(HELM) lint --strict --quiet --kube-version $(KUBE_VERSION) -f $$f $(CHART); \
+	  $(HELM) template tonearm $(CHART) --namespace music --kube-version $(KUBE_VERSION) -f $$f \
+	    > .tools/rendered/$$name.yaml; \
+	done
+	$(BIN)/kubernetes-validate --strict --quiet -k $(KUBE_VERSION) .tools/rendered/*.yaml
+	$(BIN)/python deploy/check_rendered.py .tools/rendered/*.yaml
 
 bench: setup
 	$(BIN)/python bench/scan.py
 
 clean:
-	rm -rf $(VENV) .stamp-* .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .stamp-* .pytest_cache .mypy_cache .ruff_cache web/node_modules web/dist

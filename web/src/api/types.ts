@@ -1,0 +1,164 @@
+// The shapes the Tonearm HTTP API answers with (see /api/v1/openapi.json).
+
+export interface User {
+  id: number;
+  name: string;
+  is_admin: boolean;
+  disabled: boolean;
+  created_at: string;
+}
+
+export interface ArtistRef {
+  id: number;
+  name: string;
+}
+
+export interface Track {
+  id: number;
+  title: string;
+  artist: string;
+  artists: ArtistRef[];
+  album_id: number;
+  album: string;
+  album_artist: string;
+  track_no: number | null;
+  disc_no: number | null;
+  year: number | null;
+  genres: string[];
+  duration: number;
+  format: string;
+  bitrate: number | null;
+  cover_id: string | null;
+  available: boolean;
+}
+
+export interface Album {
+  id: number;
+  title: string;
+  album_artist: string;
+  album_artist_id: number | null;
+  year: number | null;
+  compilation: boolean;
+  cover_id: string | null;
+  track_count: number;
+  duration: number;
+  genres: string[];
+  added_at: string;
+  tracks?: Track[];
+}
+
+export interface Artist {
+  id: number;
+  name: string;
+  album_count: number;
+  track_count: number;
+}
+
+export interface Playlist {
+  id: number;
+  owner_id: number;
+  name: string;
+  track_count: number;
+  duration: number;
+  cover_id: string | null;
+  created_at: string;
+  updated_at: string;
+  tracks?: Track[];
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+}
+
+export interface Home {
+  recent_tracks: Track[];
+  recent_albums: Album[];
+  recent_playlists: Playlist[];
+  recently_added_albums: Album[];
+}
+
+export interface SearchResult {
+  query: string;
+  artists: Page<Artist>;
+  albums: Page<Album>;
+  tracks: Page<Track>;
+}
+
+export interface Library {
+  id: number;
+  path: string;
+  status: 'unknown' | 'online' | 'offline';
+  status_reason: string | null;
+  track_count: number;
+  last_scan_at: string | null;
+}
+
+export interface Scan {
+  id: number;
+  state: 'queued' | 'running' | 'done' | 'failed';
+  requested_by: string | null;
+  full_rescan: boolean;
+  started_at: string | null;
+  finished_at: string | null;
+  progress: Record<string, number | string>;
+  error: string | null;
+}
+
+export interface ScanState {
+  state: 'idle' | 'queued' | 'running';
+  current: Scan | null;
+  last: Scan | null;
+}
+
+export type Repeat = 'off' | 'all' | 'one';
+export type Source = 'queue' | 'context' | 'autoplay';
+export type ContextType = 'album' | 'playlist' | 'artist' | 'mix' | 'tracks';
+
+export interface QueueEntry {
+  entry_id: number;
+  track: Track | null;
+}
+
+export interface PlayerState {
+  version: number;
+  updated_at: string | null;
+  current: { track: Track | null; source: Source; entry_id: number | null } | null;
+  context: { type: string; id: number | string | null; track_count: number; index: number | null } | null;
+  queue: QueueEntry[];
+  next_tracks: Track[];
+  shuffle: boolean;
+  repeat: Repeat;
+  volume: number;
+  position_ms: number;
+  playing: boolean;
+}
+
+export interface PlayerStep {
+  track: Track | null;
+  source: Source | null;
+  state: PlayerState;
+}
+
+export interface WidgetLayout {
+  visible?: boolean;
+  x?: number;
+  y?: number;
+  width?: number;
+  height?: number;
+  mode?: string;
+}
+
+export type Theme = 'auto' | 'light' | 'dark';
+
+export interface Settings {
+  theme: Theme;
+  volume: number;
+  visualizers: Record<string, WidgetLayout>;
+}
+
+export interface Waveform {
+  track_id: number;
+  duration: number;
+  peaks: number[];
+}

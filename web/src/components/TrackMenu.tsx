@@ -1,0 +1,102 @@
+import { ActionIcon, Menu } from '@mantine/core';
+import {
+  IconDisc,
+  IconDots,
+  IconMicrophone2,
+  IconPlayerTrackNext,
+  IconPlaylistAdd,
+  IconPlus,
+  IconTrash,
+} from '@tabler/icons-react';
+import { useState } from 'react';
+import { useNavigate } from 'react-router-dom';
+import { api } from '../api';
+import type { Playlist, Track } from '../api/types';
+import { attempt, notifyDone } from '../lib/notify';
+import { usePlayer } from '../stores/player';
+
+interface Props {
+  track: Track;
+  onRemove?: () => void;
+  removeLabel?: string;
+}
+
+/** The ⋮ menu of a track: play next, add to queue, add to a playlist, go to album/artist. */
+export function TrackMenu({ track, onRemove, removeLabel = 'Remove' }: Props) {
+  const navigate = useNavigate();
+  const [playlists, setPlaylists] = useState<Playlist[] | null>(null);
+  const queue = (mode: 'next' | 'last') =>
+    attempt(async () => {
+      await usePlayer.getState().queueAdd(track.id, mode);
+      notifyDone(mode === 'next' ? `“${track.title}” plays next` : `Added “${track.title}” to the queue`);
+    }, 'Cannot queue');
+  return (
+    <Menu
+      position="bottom-end"
+      withinPortal
+      shadow="md"
+      width={220}
+      onOpen={() => attempt(async () => setPlaylists((await api.playlists()).items))}
+    >
+      <Menu.Target>
+        <ActionIcon aria-label={`More for ${track.title}`} data-testid="track-menu" onClick={(e) => e.stopPropagation()}>
+          <IconDots size={18} />
+        </ActionIcon>
+      </Menu.Target>
+      <Menu.Dropdown onClick={(e) => e.stopPropagation()}>
+        <Menu.Item leftSection={<IconPlayerTrackNext size={16} />} onClick={() => queue('next')}>
+          Play next
+        </Menu.Item>
+        <Menu.Item leftSection={<IconPlaylistAdd size={16} />} onClick={() => queue('last')}>
+          Add to queue
+        </Menu.Item>
+        <Menu.Divider />
+        <Menu.Label>Add to playlist</Menu.Label>
+        {(playlists ?? []).slice(0, 8).map((p) => (
+          <Menu.Item
+            key={p.id}
+            leftSection={<IconPlus size={16} />}
+            onClick={() =>
+              attempt(async () => {
+                await api.addToPlaylist(p.id, [track.id]);
+                notifyDone(`Added to ${p.name}`);
+              })
+            }
+          >
+            {p.name}
+          </Menu.Item>
+        ))}
+        <Menu.Item
+          leftSection={<IconPlus size={16} />}
+          onClick={() =>
+            attempt(async () => {
+              const name = window.prompt('Name of the new playlist', `${track.title} mix`);
+              if (!name?.trim()) return;
+              const created = await api.createPlaylist(name.trim(), [track.id]);
+              notifyDone(`Created ${created.name}`);
+            })
+          }
+        >
+          New playlist…
+        </Menu.Item>
+        <Menu.Divider />
+        <Menu.Item leftSection={<IconDisc size={16} />} onClick={() => navigate(`/albums/${track.album_id}`)}>
+          Go to album
+        </Menu.Item>
+        {track.artists[0] && (
+          <Menu.Item leftSection={<IconMicrophone2 size={16} />} onClick={() => navigate(`/artists/${track.artists[0].id}`)}>
+            Go to artist
+          </Menu.Item>
+        )}
+        {onRemove && (
+          <>
+            <Menu.Divider />
+            <Menu.Item color="red" leftSection={<IconTrash size={16} />} onClick={onRemove}>
+              {removeLabel}
+            </Menu.Item>
+          </>
+        )}
+      </Menu.Dropdown>
+    </Menu>
+  );
+}

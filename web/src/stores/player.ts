@@ -1,0 +1,244 @@
+// The player: the server's play state (what plays, the queue, shuffle/repeat) and what the
+// audio element is doing here. Every decision about what comes next is the server's; this
+// store asks it, then loads what it answers.
+import { create } from 'zustand';
+import { api, streamUrl } from '../api';
+import type { ContextType, PlayerState, PlayerStep, Repeat, Track } from '../api/types';
+import { getEngine } from '../audio/engine';
+
+export type Connection = 'connecting' | 'online' | 'reconnecting';
+
+/** Restart the track instead of going back once this far in (seconds). */
+export const RESTART_AFTER = 3;
+
+interface PlayerStore {
+  state: PlayerState | null;
+  /** What the audio element holds: track and the key of the server's current item. */
+  track: Track | null;
+  loadedKey: string | null;
+  playing: boolean;
+  currentTime: number;
+  duration: number;
+  metadataReady: boolean;
+  connection: Connection;
+  error: string | null;
+
+  apply(state: PlayerState, how: 'sync' | 'initial'): void;
+  playContext(context: { type: ContextType; id?: number; track_ids?: number[] }, startTrackId?: number, shuffle?: boolean): Promise<void>;
+  togglePlay(): Promise<void>;
+  next(): Promise<void>;
+  previous(): Promise<void>;
+  ended(): Promise<void>;
+  seek(seconds: number): void;
+  queueAdd(trackId: number, mode: 'next' | 'last'): Promise<void>;
+  queueRemove(entryId: number): Promise<void>;
+  queueMove(entryId: number, index: number): Promise<void>;
+  setShuffle(on: boolean): Promise<void>;
+  setRepeat(mode: Repeat): Promise<void>;
+  reset(): void;
+}
+
+export function currentKey(state: PlayerState | null): string | null {
+  const cur = state?.current;
+  if (!cur?.track) return null;
+  return `${cur.track.id}/${cur.source}/${cur.entry_id ?? ''}`;
+}
+
+export const NEXT_REPEAT: Record<Repeat, Repeat> = { off: 'all', all: 'one', one: 'off' };
+
+// Listening time of the loaded track, reported when it changes (the home page's history).
+let listened = { trackId: 0, ms: 0, lastTime: 0, context: null as PlayerState['context'] };
+
+function reportListen(): void {
+  const { trackId, ms, context } = listened;
+  const track = usePlayer.getState().track;
+  if (!trackId || !track) return;
+  if (ms >= Math.min(30_000, track.duration * 500)) {
+    void api
+      .listen(trackId, Math.round(ms), context ? { type: context.type, id: context.id } : undefined)
+      .catch(() => undefined);
+  }
+  listened = { trackId: 0, ms: 0, lastTime: 0, context: null };
+}
+
+export const usePlayer = create<PlayerStore>((set, get) => {
+  const engine = () => getEngine();
+
+  /** Take a newer state; load its current track if the element holds another one. */
+  function take(state: PlayerState, play: 'keep' | 'play' | 'paused'): boolean {
+    const old = get().state;
+    if (old && state.version < old.version) return false; // a late, older answer
+    const key = currentKey(state);
+    const changed = key !== get().loadedKey;
+    const track = state.current?.track ?? null;
+    if (changed) {
+      reportListen();
+      const wasPlaying = get().playing;
+      set({ state, track, loadedKey: key, metadataReady: false, currentTime: 0, duration: track?.duration ?? 0 });
+      if (track) {
+        listened = { trackId: track.id, ms: 0, lastTime: 0, context: state.current?.source === 'context' ? state.context : null };
+        engine().load(streamUrl(track.id), play === 'paused' ? state.position_ms / 1000 : 0);
+        if (play === 'play' || (play === 'keep' && wasPlaying)) void startPlaying();
+      } else {
+        engine().pause();
+        engine().audio.removeAttribute('src');
+      }
+    } else {
+      set({ state, track });
+    }
+    return changed;
+  }
+
+  async function startPlaying(): Promise<void> {
+    const ok = await engine().play();
+    if (!ok) set({ playing: false, error: 'The browser blocked playback: press play to start.' });
+  }
+
+  async function step(call: Promise<PlayerStep>): Promise<void> {
+    const before = get().loadedKey;
+    const result = await call;
+    if (!result.track) {
+      // Nothing more to play: stop at the end.
+      take(result.state, 'paused');
+      engine().pause();
+      return;
+    }
+    const changed = take(result.state, 'play');
+    if (!changed || currentKey(result.state) === before) {
+      engine().seek(0); // repeat one, or "previous" restarting the track
+      await startPlaying();
+    }
+  }
+
+  function report(body: { playing?: boolean; position_ms?: number }): void {
+    if (!get().state?.current) return;
+    void api.updatePlayer(body).then((state) => take(state, 'keep')).catch(() => undefined);
+  }
+
+  // Follow the element.
+  if (typeof window !== 'undefined') {
+    const audio = engine().audio;
+    audio.addEventListener('play', () => set({ playing: true, error: null }));
+    audio.addEventListener('pause', () => set({ playing: false }));
+    audio.addEventListener('loadedmetadata', () => set({ metadataReady: true, duration: audio.duration }));
+    audio.addEventListener('durationchange', () => {
+      if (Number.isFinite(audio.duration)) set({ duration: audio.duration });
+    });
+    audio.addEventListener('timeupdate', () => {
+      const t = audio.currentTime;
+      const delta = t - listened.lastTime;
+      if (!audio.paused && delta > 0 && delta < 2) listened.ms += delta * 1000;
+      listened.lastTime = t;
+      set({ currentTime: t });
+    });
+    audio.addEventListener('ended', () => void get().ended());
+  }
+
+  return {
+    state: null,
+    track: null,
+    loadedKey: null,
+    playing: false,
+    currentTime: 0,
+    duration: 0,
+    metadataReady: false,
+    connection: 'connecting',
+    error: null,
+
+    apply(state, how) {
+      take(state, how === 'initial' ? 'paused' : 'keep');
+    },
+
+    async playContext(context, startTrackId, shuffle) {
+      await engine().resume(); // inside the click: the context may start
+      const state = await api.play(context, startTrackId, shuffle);
+      if (!take(state, 'play')) {
+        engine().seek(0);
+        await startPlaying();
+      }
+    },
+
+    async togglePlay() {
+      const { track, playing } = get();
+      if (!track) {
+        // Nothing loaded: carry on with whatever the server has next.
+        await step(api.next(true));
+        return;
+      }
+      if (playing) {
+        engine().pause();
+        report({ playing: false, position_ms: Math.round(engine().audio.currentTime * 1000) });
+      } else {
+        await startPlaying();
+        report({ playing: true });
+      }
+    },
+
+    async next() {
+      await engine().resume();
+      await step(api.next(true));
+    },
+
+    async previous() {
+      await engine().resume();
+      const t = engine().audio.currentTime;
+      if (t >= RESTART_AFTER) {
+        engine().seek(0);
+        return;
+      }
+      await step(api.previous(Math.round(t * 1000)));
+    },
+
+    async ended() {
+      await step(api.next(false));
+    },
+
+    seek(seconds) {
+      engine().seek(seconds);
+      set({ currentTime: engine().audio.currentTime });
+      report({ position_ms: Math.round(engine().audio.currentTime * 1000) });
+    },
+
+    async queueAdd(trackId, mode) {
+      take(await api.queue(trackId, mode), 'keep');
+    },
+
+    async queueRemove(entryId) {
+      take(await api.queueRemove(entryId), 'keep');
+    },
+
+    async queueMove(entryId, index) {
+      const state = get().state;
+      if (state) {
+        // Show the move at once; the server's answer confirms or corrects it.
+        const queue = [...state.queue];
+        const from = queue.findIndex((e) => e.entry_id === entryId);
+        if (from >= 0) {
+          const [entry] = queue.splice(from, 1);
+          queue.splice(index, 0, entry);
+          set({ state: { ...state, queue } });
+        }
+      }
+      try {
+        take(await api.queueMove(entryId, index), 'keep');
+      } catch (err) {
+        if (state) set({ state });
+        throw err;
+      }
+    },
+
+    async setShuffle(on) {
+      take(await api.updatePlayer({ shuffle: on }), 'keep');
+    },
+
+    async setRepeat(mode) {
+      take(await api.updatePlayer({ repeat: mode }), 'keep');
+    },
+
+    reset() {
+      engine().pause();
+      engine().audio.removeAttribute('src');
+      set({ state: null, track: null, loadedKey: null, playing: false, currentTime: 0, duration: 0, metadataReady: false });
+    },
+  };
+});

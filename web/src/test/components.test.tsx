@@ -1,0 +1,101 @@
+import { MantineProvider } from '@mantine/core';
+import { fireEvent, render, screen } from '@testing-library/react';
+import type { ReactNode } from 'react';
+import { MemoryRouter } from 'react-router-dom';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { Cover } from '../components/Cover';
+import { MediaCard } from '../components/MediaCard';
+import { PlayerBar } from '../components/PlayerBar';
+import { handleShortcut } from '../hooks/useShortcuts';
+import { usePlayer } from '../stores/player';
+import { resetSettingsForTests, useSettings } from '../stores/settings';
+import { theme } from '../theme';
+import { state, track } from './helpers';
+
+function wrap(children: ReactNode) {
+  return render(
+    <MantineProvider theme={theme}>
+      <MemoryRouter>{children}</MemoryRouter>
+    </MantineProvider>,
+  );
+}
+
+describe('Cover', () => {
+  it('asks for one fixed size with a 2× variant, and the placeholder without art', () => {
+    const { container } = wrap(
+      <>
+        <Cover coverId={'a'.repeat(40)} alt="with" />
+        <Cover coverId={null} alt="without" />
+      </>,
+    );
+    const [withArt, without] = container.querySelectorAll('img');
+    expect(withArt.getAttribute('src')).toBe(`/api/v1/covers/${'a'.repeat(40)}?width=300&height=300`);
+    expect(withArt.getAttribute('srcset')).toContain('width=600&height=600 2x');
+    expect(without.getAttribute('src')).toBe('/api/v1/covers/placeholder?width=300&height=300');
+  });
+
+  it('falls back to the placeholder when the image fails', () => {
+    const { container } = wrap(<Cover coverId={'b'.repeat(40)} alt="" />);
+    fireEvent.error(container.querySelector('img')!);
+    expect(container.querySelector('img')!.getAttribute('src')).toContain('/covers/placeholder');
+  });
+});
+
+describe('MediaCard', () => {
+  it('links to the item and plays from its button', () => {
+    const onPlay = vi.fn(async () => undefined);
+    wrap(<MediaCard to="/albums/3" title="Mezzanine" subtitle="Massive Attack" onPlay={onPlay} />);
+    expect(screen.getByRole('link', { name: 'Mezzanine' }).getAttribute('href')).toBe('/albums/3');
+    fireEvent.click(screen.getByRole('button', { name: 'Play Mezzanine' }));
+    expect(onPlay).toHaveBeenCalled();
+  });
+});
+
+describe('PlayerBar', () => {
+  beforeEach(() => {
+    resetSettingsForTests();
+    usePlayer.getState().reset();
+    usePlayer.setState({ state: null });
+  });
+
+  it('shows the current track, the controls and the volume', () => {
+    usePlayer.getState().apply(state(1, track(1, 'Teardrop'), { shuffle: true, repeat: 'one' }), 'initial');
+    wrap(<PlayerBar />);
+    expect(screen.getByTestId('now-title').textContent).toBe('Teardrop');
+    for (const name of ['Previous', 'Play', 'Next', 'Shuffle', 'Repeat one', 'Queue', 'Visualizers']) {
+      expect(screen.getByRole('button', { name })).toBeInTheDocument();
+    }
+    expect(screen.getByRole('button', { name: 'Shuffle' }).getAttribute('aria-pressed')).toBe('true');
+    expect(screen.getByRole('slider', { name: 'Volume' }).getAttribute('aria-valuenow')).toBe('50');
+  });
+
+  it('mutes and unmutes', () => {
+    wrap(<PlayerBar />);
+    fireEvent.click(screen.getByRole('button', { name: 'Mute' }));
+    expect(useSettings.getState().settings.volume).toBe(0);
+    fireEvent.click(screen.getByRole('button', { name: 'Unmute' }));
+    expect(useSettings.getState().settings.volume).toBe(50);
+  });
+});
+
+describe('keyboard shortcuts', () => {
+  beforeEach(() => resetSettingsForTests());
+  const actions = { search: vi.fn(), help: vi.fn() };
+  const key = (k: string, target: EventTarget = document.body) => {
+    const event = new KeyboardEvent('keydown', { key: k });
+    Object.defineProperty(event, 'target', { value: target });
+    return handleShortcut(event, actions);
+  };
+
+  it('changes the volume by ten and ignores typing in fields', () => {
+    expect(key('=')).toBe(true);
+    expect(useSettings.getState().settings.volume).toBe(60);
+    key('-');
+    key('-');
+    expect(useSettings.getState().settings.volume).toBe(40);
+    expect(key('-', document.createElement('input'))).toBe(false);
+    expect(useSettings.getState().settings.volume).toBe(40);
+    key('?');
+    expect(actions.help).toHaveBeenCalled();
+  });
+});
