@@ -63,7 +63,7 @@ unit: setup
 web-test: setup
 	cd web && npx --no-install vitest run
 
-test: lint typecheck web-test unit
+test: lint typecheck web-test unit chart-test
 
 # The Helm chart: helm built from its Go module (cached in .tools/), lint, render every value
 # set in deploy/helm/tonearm/ci/, validate offline against the Kubernetes schemas
@@ -92,6 +92,10 @@ chart-test: $(HELM) .tools/.stamp-deploy
 	done
 	$(BIN)/kubernetes-validate --strict --quiet -k $(KUBE_VERSION) .tools/rendered/*.yaml
 	$(BIN)/python deploy/check_rendered.py .tools/rendered/*.yaml
+	@for f in deploy/chart-test-invalid/*.yaml; do \
+	  if $(HELM) template tonearm $(CHART) --kube-version $(KUBE_VERSION) -f $$f >/dev/null 2>&1; then \
+	    echo "FAIL: $$f rendered, but must be refused"; exit 1; fi; \
+	done; echo "refused as expected: $$(ls deploy/chart-test-invalid | wc -l) invalid value sets"
 
 bench: setup
 	$(BIN)/python bench/scan.py
