@@ -48,16 +48,34 @@ def settled(replicas: list[Replica], token: str) -> Replica:
     return found
 
 
-def scan_and_wait(replica: Replica, token: str, timeout: float = 120) -> dict[str, Any]:
-    queued = replica.request("POST", "/api/v1/scan", {}, token=token)
+def wait_scan(replica: Replica, token: str, scan_id: int = 0) -> dict[str, Any]:
+    """The last finished scan, once none is running and it is `scan_id` or newer."""
 
     def done() -> dict[str, Any] | None:
         state = replica.get("/api/v1/scan", token=token)
         last = state["last"]
-        return last if last and last["id"] >= queued["id"] and state["state"] == "idle" else None
+        return last if last and last["id"] >= scan_id and state["state"] == "idle" else None
 
-    result: dict[str, Any] = wait_for(done, timeout, "the scan to finish", every=0.2)
+    result: dict[str, Any] = wait_for(done, 120, "the scan to finish", every=0.2)
     return result
+
+
+def scan_and_wait(replica: Replica, token: str) -> dict[str, Any]:
+    queued = replica.request("POST", "/api/v1/scan", {}, token=token)
+    return wait_scan(replica, token, queued["id"])
+
+
+def scan_until(
+    nodes: list[Replica], db_url: str, what: str, sql: str, *args: Any
+) -> tuple[str, Replica, list[Replica]]:
+    """Settle the cluster, ask a secondary for a scan, and wait until `sql` finds a row:
+    (token, primary, the others)."""
+    token = admin_token(nodes[0])
+    primary = settled(nodes, token)
+    others = [r for r in nodes if r is not primary]
+    others[0].request("POST", "/api/v1/scan", {}, token=token)
+    wait_for(lambda: query(db_url, sql, *args), 60, what, every=0.02)
+    return token, primary, others
 
 
 def tracks_exactly_once(db_url: str, expected: int) -> None:
@@ -97,14 +115,9 @@ def test_one_primary_shards_round_robin_to_secondaries(
 def test_primary_killed_mid_scan(
     replicas: Start, fresh_db_url: str, big_library: tuple[list[Path], int]
 ) -> None:
-    nodes = replicas(3)
-    token = admin_token(nodes[0])
-    primary = settled(nodes, token)
-    others = [r for r in nodes if r is not primary]
-    others[0].request("POST", "/api/v1/scan", {}, token=token)
-    wait_for(
-        lambda: query(fresh_db_url, "SELECT 1 FROM scan_shards WHERE state = 'done'"),
-        60, "a first shard to finish", every=0.02,
+    token, primary, others = scan_until(
+        replicas(3), fresh_db_url, "a first shard to finish",
+        "SELECT 1 FROM scan_shards WHERE state = 'done'",
     )  # fmt: skip
     killed_at = time.monotonic()
     primary.kill()
@@ -112,31 +125,17 @@ def test_primary_killed_mid_scan(
     took = time.monotonic() - killed_at
     assert new_primary is not primary
     assert took < SESSION_TIMEOUT + 10, f"failover took {took:.1f}s"
-    result = scan_and_wait_existing(new_primary, token)
+    result = wait_scan(new_primary, token)
     assert result["state"] == "done"
     tracks_exactly_once(fresh_db_url, big_library[1])
-
-
-def scan_and_wait_existing(replica: Replica, token: str) -> dict[str, Any]:
-    def done() -> dict[str, Any] | None:
-        state = replica.get("/api/v1/scan", token=token)
-        return state["last"] if state["state"] == "idle" and state["last"] else None
-
-    result: dict[str, Any] = wait_for(done, 120, "the scan to finish", every=0.2)
-    return result
 
 
 def test_paused_primary_is_fenced_and_nothing_is_lost(
     replicas: Start, fresh_db_url: str, big_library: tuple[list[Path], int]
 ) -> None:
-    nodes = replicas(3)
-    token = admin_token(nodes[0])
-    primary = settled(nodes, token)
-    others = [r for r in nodes if r is not primary]
-    others[0].request("POST", "/api/v1/scan", {}, token=token)
-    wait_for(
-        lambda: query(fresh_db_url, "SELECT 1 FROM scan_shards WHERE state = 'assigned'"),
-        60, "shards to be handed out", every=0.02,
+    token, primary, others = scan_until(
+        replicas(3), fresh_db_url, "shards to be handed out",
+        "SELECT 1 FROM scan_shards WHERE state = 'assigned'",
     )  # fmt: skip
     old_epoch = query(fresh_db_url, "SELECT epoch FROM cluster_term")[0]["epoch"]
     primary.signal(signal.SIGSTOP)  # secondaries' batches now wait on a frozen primary
@@ -146,7 +145,7 @@ def test_paused_primary_is_fenced_and_nothing_is_lost(
         assert new_epoch > old_epoch
     finally:
         primary.signal(signal.SIGCONT)
-    result = scan_and_wait_existing(new_primary, token)
+    result = wait_scan(new_primary, token)
     assert result["state"] == "done"
     tracks_exactly_once(fresh_db_url, big_library[1])
     # The woken primary learnt its term was over, and served nothing as primary after it.
@@ -168,7 +167,7 @@ def test_killed_secondary_has_its_shards_redone(
         60, "the victim to get shards", every=0.02,
     )  # fmt: skip
     victim.kill()
-    result = scan_and_wait_existing(primary, token)
+    result = wait_scan(primary, token)
     assert result["state"] == "done"
     tracks_exactly_once(fresh_db_url, big_library[1])
     redone = query(
