@@ -82,7 +82,7 @@ class Coordinator:
         ids = await self.ingest.sync_libraries(epoch, self.roots)
         members = len(self.workers())
         plans: list[tuple[int, Sequence[bytes], Sequence[bytes], int]] = []
-        for root in plan_roots(self.roots):
+        for root in await asyncio.to_thread(plan_roots, self.roots):  # realpath: file system
             library_id = ids[root.path]
             online, reason = await asyncio.to_thread(probe, root.path)
             known = await self.ingest.all_paths(library_id)

@@ -76,10 +76,6 @@ class ScanService:
             )
         return self._executor
 
-    @property
-    def scanning(self) -> bool:
-        return bool(self._worker and self._worker._active)
-
     def _sink(self) -> Sink | None:
         view = self.cluster.view
         if view.is_primary:

@@ -115,13 +115,6 @@ class IngestStore:
         )
         return [(r["path"], r["status"], r["n"]) for r in rows]
 
-    async def track_count(self, library_id: int) -> int:
-        return int(
-            await self.pool.fetchval(
-                "SELECT count(*) FROM tracks WHERE library_id = $1", library_id
-            )
-        )
-
     async def remove_library_tracks(self, epoch: int, library_id: int) -> None:
         async with self.pool.acquire() as conn, conn.transaction():
             await check_fence(conn, epoch)
