@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
 from ingest.parse import Failure, Job, parse_chunk
-from ingest.shards import in_scope, key_ranges
+from ingest.shards import key_ranges, scope
 from ingest.tags import AUDIO_EXTENSIONS
 from ingest.walk import WalkResult, probe, walk
 from store.cluster import Shard
@@ -118,7 +118,8 @@ class ShardRunner:
             shard.library_id, key_ranges(shard.prefixes, shard.flat_dirs)
         )
         if shard.flat_dirs:
-            known = {p: v for p, v in known.items() if in_scope(p, shard.prefixes, shard.flat_dirs)}
+            inside = scope(shard.prefixes, shard.flat_dirs)
+            known = {p: v for p, v in known.items() if inside(p)}
         if online and reason == "empty" and known:
             online, reason = False, "empty (not mounted?)"
         if not online:
@@ -132,10 +133,6 @@ class ShardRunner:
             prefixes=shard.prefixes,
             flat_dirs=shard.flat_dirs,
         )
-        if shard.flat_dirs:
-            result.files = [
-                f for f in result.files if in_scope(f.rel_path, shard.prefixes, shard.flat_dirs)
-            ]
         d = await asyncio.to_thread(diff, result, known, full=shard.full)
         progress = Progress(
             found=len(result.files),

@@ -129,10 +129,29 @@ def round_robin(
 
 def in_scope(rel_path: bytes, prefixes: Sequence[bytes], flat_dirs: Sequence[bytes]) -> bool:
     """Does this file belong to the shard with these units?"""
-    for p in prefixes:
-        if not p or rel_path.startswith(p + b"/"):
+    return scope(prefixes, flat_dirs)(rel_path)
+
+
+def scope(prefixes: Sequence[bytes], flat_dirs: Sequence[bytes]) -> Callable[[bytes], bool]:
+    """A test for "does this file belong to the shard with these units?". A first-scan shard
+    holds every top-level folder of its root, hundreds of them, so the test looks each of the
+    file's ancestor folders up in a set (O(depth)) rather than trying every prefix."""
+    if b"" in prefixes:
+        return lambda rel_path: True
+    trees = frozenset(prefixes)
+    flat = frozenset(flat_dirs)
+
+    def inside(rel_path: bytes) -> bool:
+        end = rel_path.rfind(b"/")
+        if (rel_path[:end] if end > 0 else b"") in flat:
             return True
-    return _parent(rel_path) in flat_dirs
+        while end > 0:
+            if rel_path[:end] in trees:
+                return True
+            end = rel_path.rfind(b"/", 0, end)
+        return False
+
+    return inside
 
 
 def key_ranges(

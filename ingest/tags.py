@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import logging
 import math
@@ -136,6 +137,18 @@ _FORMATS: dict[type[Any], tuple[str, str]] = {
 # Only types we can serve; leaving out mutagen's generic APEv2File also saves it a seek to
 # the end of every file while guessing the type.
 _OPTIONS = list(_FORMATS)
+
+_BY_EXTENSION: dict[bytes, list[type[Any]]] = {
+    b".mp3": [MP3], b".mp2": [MP3], b".flac": [FLAC],
+    b".ogg": [OggVorbis, OggOpus, OggFLAC, OggSpeex], b".oga": [OggVorbis, OggFLAC, OggOpus],
+    b".opus": [OggOpus], b".spx": [OggSpeex],
+    b".m4a": [MP4], b".m4b": [MP4], b".mp4": [MP4], b".alac": [MP4], b".aac": [AAC, MP4],
+    b".wav": [WAVE], b".wave": [WAVE], b".aif": [AIFF], b".aiff": [AIFF], b".aifc": [AIFF],
+    b".wma": [ASF], b".asf": [ASF], b".ape": [MonkeysAudio], b".wv": [WavPack],
+    b".mpc": [Musepack], b".mp+": [Musepack], b".tta": [TrueAudio],
+    b".ofr": [OptimFROG], b".ofs": [OptimFROG], b".tak": [TAK], b".dsf": [DSF],
+    b".dff": [DSDIFF], b".ac3": [AC3], b".eac3": [AC3],
+}  # fmt: skip
 
 # MP4 codec (info.codec) → format; anything else falls back to the codec string itself.
 _MP4_CODECS = {"alac": "alac", "mp4a.40.2": "aac", "mp4a.40.5": "aac", "mp4a.40.29": "aac",
@@ -598,10 +611,21 @@ def _guess_from_path(rel_path: bytes | str) -> _PathGuess:
 
 
 def _open(path: bytes | str) -> Any:
-    try:
-        audio = mutagen.File(path, options=_OPTIONS)
-    except Exception as exc:  # mutagen raises many types for truncated or hostile files
-        raise TagError(f"unreadable audio ({type(exc).__name__})") from exc
+    # Guessing the type means scoring every candidate class against the file; trying the
+    # classes its extension names first costs ~25% less CPU per file (bench/scan.py). A file
+    # whose extension lies fails to load as that type and is then guessed from its content.
+    ext = os.path.splitext(os.fsencode(path))[1].lower()
+    audio = None
+    likely = _BY_EXTENSION.get(ext, [])
+    if likely:
+        with contextlib.suppress(Exception):
+            audio = mutagen.File(path, options=likely)
+    if audio is None:
+        try:
+            # without the extension's types: mutagen's guess favours them by name alone
+            audio = mutagen.File(path, options=[k for k in _OPTIONS if k not in likely])
+        except Exception as exc:  # mutagen raises many types for truncated or hostile files
+            raise TagError(f"unreadable audio ({type(exc).__name__})") from exc
     if audio is None:
         raise TagError("not a recognised audio file")
     if audio.info is None:

@@ -100,3 +100,21 @@ def test_first_scan_spreads_top_level_folders() -> None:
     covered = sorted(p for plan in plans for p in plan.prefixes)
     assert covered == [b"A", b"B", b"C", b"D", b"E"]
     assert sum(b"" in plan.flat_dirs for plan in plans) == 1
+
+
+def _naive_in_scope(path: bytes, prefixes: list[bytes], flat_dirs: list[bytes]) -> bool:
+    if any(not p or path.startswith(p + b"/") for p in prefixes):
+        return True
+    return path.rpartition(b"/")[0] in flat_dirs
+
+
+folders = st.lists(segment, min_size=0, max_size=3).map(b"/".join)
+
+
+@settings(max_examples=300)
+@given(paths, st.lists(folders, max_size=6), st.lists(folders, max_size=4))
+def test_scope_agrees_with_the_definition(
+    known: list[bytes], prefixes: list[bytes], flat_dirs: list[bytes]
+) -> None:
+    for path in known:
+        assert in_scope(path, prefixes, flat_dirs) == _naive_in_scope(path, prefixes, flat_dirs)

@@ -441,3 +441,14 @@ def test_audio_extensions() -> None:
     assert all(e == e.lower() for e in AUDIO_EXTENSIONS)
     for fmt in FORMATS:
         assert _name(fmt, "").encode() in AUDIO_EXTENSIONS
+
+
+@pytest.mark.parametrize(("fmt", "lie"), [("m4a", ".mp3"), ("flac", ".ogg"), ("opus", ".flac")])
+def test_a_file_whose_extension_lies_is_read_as_what_it_is(
+    tmp_path: Path, fmt: str, lie: str
+) -> None:
+    real = make_track(tmp_path / f"real.{fmt}", fmt, title="Misnamed")
+    liar = real.rename(tmp_path / f"liar{lie}")
+    tags = read_tags(liar, b"liar" + lie.encode())
+    assert tags.title == "Misnamed"
+    assert (tags.format, tags.mime) == EXPECTED_FORMAT[fmt]
