@@ -390,10 +390,12 @@ async def _scan_twice(
     main_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     worker_peaks = [mb for pid in worker_pids(service) if (mb := peak_rss_mb(pid))]
 
+    cpu_before = cpu_seconds(service, pg_pid)
     with profiling(prof):
         started = time.perf_counter()
         second = (await service.run_once("bench")).id
         rescan_s = time.perf_counter() - started
+    rescan_cpu = {k: v - cpu_before[k] for k, v in cpu_seconds(service, pg_pid).items()}
     p2 = await _progress(service, second)
     est = rescan_s * 100_000 / expected
     rescan = Row(
@@ -406,13 +408,18 @@ async def _scan_twice(
         ),
     )
 
+    rescan_cpu_row = Row(
+        "CPU time during the unchanged rescan",
+        note=", ".join(f"{k} {v:.2f} s" for k, v in rescan_cpu.items()),
+    )
+
     if prof is not None and profile:
         prof.dump_stats(profile)
         print(f"\nmain-process profile of both scans written to {profile}; top 25 by tottime:")
         pstats.Stats(prof).sort_stats("tottime").print_stats(25)
 
     where = "from just before the full scan" if rss_reset else "whole run"
-    rows = [pool_start, full, rescan, cpu_row]
+    rows = [pool_start, full, rescan, cpu_row, rescan_cpu_row]
     rows.append(
         Row("peak RSS, scanning process", note=f"{main_peak:.0f} MB (main process, {where})")
     )

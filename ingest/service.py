@@ -72,7 +72,10 @@ class ScanService:
         if self._executor is None:
             # forkserver: children do not inherit the event loop, sockets or threads.
             self._executor = ProcessPoolExecutor(
-                self.workers, mp_context=multiprocessing.get_context("forkserver")
+                self.workers,
+                mp_context=multiprocessing.get_context("forkserver"),
+                initializer=_init_worker,
+                initargs=(logging.getLogger().getEffectiveLevel(),),
             )
         return self._executor
 
@@ -205,3 +208,10 @@ class ScanService:
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
+
+
+def _init_worker(level: int) -> None:
+    """Parse workers log skipped files and unreadable folders as the server does."""
+    logging.basicConfig(
+        level=level, format="%(asctime)s %(levelname)-7s %(name)s[worker]: %(message)s"
+    )
