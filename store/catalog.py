@@ -19,6 +19,7 @@ _TRACK_COLUMNS = """
     t.mime, t.size, c.sha1 AS cover_sha1, t.mb_recording_id, t.mb_track_id, t.mb_album_id,
     t.rg_track_gain, t.rg_track_peak, t.rg_album_gain, t.rg_album_peak, t.added_at,
     l.status <> 'offline' AS available,
+    ta.bpm, ta.musical_key, ta.loudness_lufs, ta.replay_gain_db,
     (SELECT coalesce(json_agg(json_build_object('id', a.id, 'name', a.name)
                               ORDER BY ta.position), '[]')
        FROM track_artists ta JOIN artists a ON a.id = ta.artist_id
@@ -29,8 +30,15 @@ _TRACK_FROM = """
     JOIN albums al ON al.id = t.album_id
     JOIN libraries l ON l.id = t.library_id
     LEFT JOIN covers c ON c.id = coalesce(t.cover_id, al.cover_id)
+    LEFT JOIN track_analysis ta ON ta.track_id = t.id AND ta.status = 'ok'
+         AND ta.size = t.size AND ta.mtime_ns = t.mtime_ns
 """
 _TRACK_ORDER = "al.album_artist, al.year NULLS LAST, al.title, al.id, t.disc_no NULLS FIRST, t.track_no NULLS LAST, t.title, t.id"
+
+
+def _rounded(value: float | None) -> float | None:
+    """Analysis values are stored as real: 118.77 comes back as 118.76999664..."""
+    return None if value is None else round(value, 2)
 
 
 def _track(r: asyncpg.Record) -> Track:
@@ -69,6 +77,10 @@ def _track(r: asyncpg.Record) -> Track:
         rg_album_peak=r["rg_album_peak"],
         available=r["available"],
         added_at=r["added_at"],
+        bpm=_rounded(r["bpm"]),
+        key=r["musical_key"],
+        loudness_lufs=_rounded(r["loudness_lufs"]),
+        replay_gain_db=_rounded(r["replay_gain_db"]),
     )
 
 

@@ -1,5 +1,6 @@
-"""Replica-to-primary endpoints: shard results from secondaries. Authenticated with the
-cluster secret, never with user sessions; without a secret configured they refuse."""
+"""Replica-to-primary endpoints: walk and analysis shard results from secondaries.
+Authenticated with the cluster secret, never with user sessions; without a secret
+configured they refuse."""
 
 from __future__ import annotations
 
@@ -11,15 +12,18 @@ from api.auth import public
 from api.context import services
 from api.params import field, json_body, path_id, required
 from api.serialize import respond
+from ingest.analysis import wire as analysis_wire
 from ingest.sinks import SECRET_HEADER
 from ingest.wire import decode_track, unb64
+from store.analysis import AnalysisShard
 from store.cluster import Shard
 from tonearm.errors import Forbidden, Invalid, NotFound
 
 routes = web.RouteTableDef()
 
 
-async def _shard_request(request: web.Request) -> tuple[Shard, str, dict[str, object]]:
+async def _member_request(request: web.Request) -> tuple[str, dict[str, object]]:
+    """(the sending member, the body) of a request carrying the cluster secret."""
     secret = services(request).config.cluster_secret
     if not secret:
         raise Forbidden("internal endpoints are off: no cluster secret", code="cluster_disabled")
@@ -27,7 +31,11 @@ async def _shard_request(request: web.Request) -> tuple[Shard, str, dict[str, ob
     if not hmac.compare_digest(sent.encode(), secret.encode()):
         raise Forbidden("wrong cluster secret", code="cluster_forbidden")
     body = await json_body(request)
-    member = required(body, "member", str)
+    return required(body, "member", str), body
+
+
+async def _shard_request(request: web.Request) -> tuple[Shard, str, dict[str, object]]:
+    member, body = await _member_request(request)
     shard = await services(request).scanner.clusters.shard(path_id(request))
     if shard is None:
         raise NotFound("no such shard")
@@ -66,4 +74,39 @@ async def shard_finish(request: web.Request) -> web.Response:
 async def shard_release(request: web.Request) -> web.Response:
     shard, member, body = await _shard_request(request)
     await services(request).scanner.writer.release(shard.id, member, required(body, "reason", str))
+    return respond({"released": shard.id})
+
+
+async def _analysis_request(request: web.Request) -> tuple[AnalysisShard, str, dict[str, object]]:
+    member, body = await _member_request(request)
+    shard = await services(request).scanner.analysis_store.shard(path_id(request))
+    if shard is None:
+        raise NotFound("no such analysis shard")
+    return shard, member, body
+
+
+@routes.post("/internal/v1/analysis/{id}/batch")
+@public
+async def analysis_batch(request: web.Request) -> web.Response:
+    shard, member, body = await _analysis_request(request)
+    version = required(body, "version", int)
+    results = [analysis_wire.decode(r) for r in required(body, "results", list)]
+    await services(request).scanner.analysis_writer.write(shard.id, member, version, results)
+    return respond({"written": len(results)})
+
+
+@routes.post("/internal/v1/analysis/{id}/finish")
+@public
+async def analysis_finish(request: web.Request) -> web.Response:
+    shard, member, _ = await _analysis_request(request)
+    await services(request).scanner.analysis_writer.finish(shard.id, member)
+    return respond({"finished": shard.id})
+
+
+@routes.post("/internal/v1/analysis/{id}/release")
+@public
+async def analysis_release(request: web.Request) -> web.Response:
+    shard, member, body = await _analysis_request(request)
+    reason = required(body, "reason", str)
+    await services(request).scanner.analysis_writer.release(shard.id, member, reason)
     return respond({"released": shard.id})

@@ -25,6 +25,8 @@ async def request_scan(request: web.Request) -> web.Response:
 
 @routes.get("/api/v1/scan")
 async def scan_state(request: web.Request) -> web.Response:
-    active, last = await services(request).scans.latest()
+    s = services(request)
+    active, last = await s.scans.latest()
     state = active.state if active else "idle"
-    return respond({"state": state, "current": active, "last": last})
+    analysis = await s.scanner.analysis_progress()
+    return respond({"state": state, "current": active, "last": last, "analysis": analysis})

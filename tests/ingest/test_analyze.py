@@ -11,6 +11,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
+from ingest.analysis.pool import run_chunks
 from ingest.analyze import (
     DIM,
     FEATURE_NAMES,
@@ -21,8 +22,8 @@ from ingest.analyze import (
     analyze,
     analyze_chunk,
     normalise,
-    run_chunks,
 )
+from tests.audio import make_track
 
 RATE = 44100
 NOTES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
@@ -171,3 +172,11 @@ def test_a_crash_costs_only_its_file(tmp_path: Path) -> None:
     crash = str(tmp_path / "crash.flac")
     results = [r for c in run_chunks([good, crash], 1, 2, crash_on_marker) for r in c]
     assert {r.path: type(r) for r in results} == {good: Analysis, crash: Failure}
+
+
+@pytest.mark.parametrize("seconds", [0.15, 0.3, 0.6])
+def test_short_files_analyse(tmp_path: Path, seconds: float) -> None:
+    # Under the onset threshold's half-second window (a jingle, a sample, a test file).
+    result = analyze(str(make_track(tmp_path / "short.mp3", seconds=seconds)))
+    assert result.duration == pytest.approx(seconds, abs=0.03)
+    assert result.vector.shape == (DIM,) and np.all(np.isfinite(result.vector))
