@@ -16,7 +16,7 @@ WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.ht
 export TONEARM_LIBRARY ?= $(HOME)/Music
 export TONEARM_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: setup run test lint typecheck unit web-test bench clean chart-test
+.PHONY: setup run test lint typecheck unit web-test bench clean chart-test desktop desktop-test
 
 setup: .stamp-apt $(VENV)/.stamp-deps web/dist/index.html
 
@@ -55,6 +55,7 @@ lint: setup
 
 typecheck: setup
 	$(BIN)/mypy api cluster ingest recommend store tonearm
+	cd clients/presence && ../../$(BIN)/mypy tonearm_presence
 	cd web && npx --no-install tsc --noEmit
 
 unit: setup
@@ -63,7 +64,7 @@ unit: setup
 web-test: setup
 	cd web && npx --no-install vitest run
 
-test: lint typecheck web-test unit chart-test
+test: lint typecheck web-test unit chart-test desktop-test
 
 # The Helm chart: helm built from its Go module (cached in .tools/), lint, render every value
 # set in deploy/helm/tonearm/ci/, validate offline against the Kubernetes schemas
@@ -97,8 +98,72 @@ chart-test: $(HELM) .tools/.stamp-deploy
 	    echo "FAIL: $$f rendered, but must be refused"; exit 1; fi; \
 	done; echo "refused as expected: $$(ls deploy/chart-test-invalid | wc -l) invalid value sets"
 
+# The desktop app (clients/tauri, see its README): Tauri 2 around web/dist, with the Discord
+# presence companion (clients/presence) frozen by PyInstaller as its sidecar. `make desktop`
+# builds the Linux .deb into build/desktop/ (the .deb bundler needs no downloads; the
+# AppImage one would). Rust builds into a cache outside the clone, so unchanged crates are
+# not rebuilt by the next run or the next clone; cargo runs niced (two shared cores).
+export CARGO_TARGET_DIR ?= $(HOME)/.cache/tonearm/cargo-target
+# rustup's cargo, also when the shell did not read ~/.profile (CI).
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+DESKTOP_APT := libwebkit2gtk-4.1-dev build-essential file libxdo-dev libssl-dev \
+	libayatana-appindicator3-dev librsvg2-dev xvfb xauth xdotool imagemagick dbus-daemon
+TAURI_DIR := clients/tauri/src-tauri
+RUST_HOST := $(shell PATH="$(PATH)" rustc -vV 2>/dev/null | sed -n 's/^host: //p')
+SIDECAR = $(TAURI_DIR)/binaries/tonearm-presence-$(RUST_HOST)
+DESKTOP_SOURCES := $(shell find $(TAURI_DIR)/src $(TAURI_DIR)/icons $(TAURI_DIR)/capabilities \
+	-type f 2>/dev/null) $(addprefix $(TAURI_DIR)/,Cargo.toml Cargo.lock build.rs tauri.conf.json)
+PRESENCE_SOURCES := $(wildcard clients/presence/tonearm_presence/*.py)
+
+.stamp-desktop-apt: Makefile
+	@missing=""; for p in $(DESKTOP_APT); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing system packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+	@command -v cargo >/dev/null || { echo "make desktop needs Rust (cargo): see clients/tauri/README.md"; exit 1; }
+	@touch $@
+
+# The Tauri CLI from npm: a prebuilt binary, no `cargo install`.
+.stamp-tauri-cli: clients/tauri/package-lock.json .stamp-web-deps
+	cd clients/tauri && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(VENV)/.stamp-desktop: pyproject.toml $(VENV)/.stamp-deps
+	$(BIN)/pip install -q -e '.[desktop]'
+	@touch $@
+
+# Rebuilt when the companion's code changes (not whenever pyproject.toml does).
+$(TAURI_DIR)/binaries/tonearm-presence-%: $(PRESENCE_SOURCES) | $(VENV)/.stamp-desktop
+	@mkdir -p build/pyinstaller $(dir $@)
+	nice -n 10 $(BIN)/pyinstaller --onefile --noconfirm --log-level WARN --name tonearm-presence \
+	  --distpath build/pyinstaller/dist --workpath build/pyinstaller/work --specpath build/pyinstaller \
+	  --paths clients/presence clients/presence/tonearm_presence/__main__.py
+	cp build/pyinstaller/dist/tonearm-presence $@
+
+build/desktop/.stamp: web/dist/index.html .stamp-desktop-apt .stamp-tauri-cli $(DESKTOP_SOURCES) \
+		$(TAURI_DIR)/binaries/tonearm-presence-$(RUST_HOST)
+	rm -rf $(CARGO_TARGET_DIR)/release/bundle/deb
+	cd clients/tauri && nice -n 10 npx --no-install tauri build --bundles deb
+	@mkdir -p build/desktop && rm -f build/desktop/*.deb
+	cp $(CARGO_TARGET_DIR)/release/bundle/deb/*.deb build/desktop/
+	@touch $@
+
+desktop: build/desktop/.stamp
+	@ls -l build/desktop/*.deb
+
+# Rust unit tests (address parsing, the live check, settings) in the release profile, sharing
+# the crates `make desktop` built; then tests/clients with the built app and sidecar: the
+# setup screen under Xvfb (screenshot), the app against a real `tonearm serve`, and the
+# presence companion as the frozen binary.
+desktop-test: desktop
+	cd $(TAURI_DIR) && cargo fmt --check && nice -n 10 cargo test --release --features tauri/custom-protocol --lib
+	TONEARM_DESKTOP_BIN=$(CARGO_TARGET_DIR)/release/tonearm-desktop TONEARM_PRESENCE_BIN=$(SIDECAR) \
+	  $(BIN)/pytest -q tests/clients
+
 bench: setup
 	$(BIN)/python bench/scan.py
 
 clean:
-	rm -rf $(VENV) .stamp-* .pytest_cache .mypy_cache .ruff_cache web/node_modules web/dist
+	rm -rf $(VENV) .stamp-* .pytest_cache .mypy_cache .ruff_cache web/node_modules web/dist \
+	  build/desktop build/pyinstaller clients/tauri/node_modules $(TAURI_DIR)/binaries

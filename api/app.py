@@ -8,10 +8,12 @@ import asyncpg
 from aiohttp import web
 
 from api.context import SERVICES, Services
+from api.cors import cors_middleware, setup_cors
 from api.errors import error_middleware
 from api.events import setup_user_events
 from api.middleware import auth_middleware, metrics_middleware
 from api.openapi import routes as openapi_routes
+from api.party.hub import setup_party_events
 from api.routes import (
     auth,
     catalog,
@@ -20,8 +22,10 @@ from api.routes import (
     health,
     internal,
     me,
+    parties,
     player,
     playlists,
+    recommend,
     scan,
     settings,
     stream,
@@ -43,11 +47,13 @@ ROUTE_TABLES = (
     me.routes,
     player.routes,
     events.routes,
+    parties.routes,
     scan.routes,
     health.routes,
     internal.routes,
     settings.routes,
     waveform.routes,
+    recommend.routes,
     openapi_routes,
     web_ui.routes,  # last: its catch-all serves the web UI for every other page path
 )
@@ -56,13 +62,15 @@ ROUTE_TABLES = (
 def create_app(config: Config, pool: asyncpg.Pool, *, background: bool = True) -> web.Application:
     """The whole HTTP server. `background` starts the scan loop (tests drive scans directly)."""
     app = web.Application(
-        middlewares=[metrics_middleware, error_middleware, auth_middleware],
+        middlewares=[metrics_middleware, cors_middleware, error_middleware, auth_middleware],
         client_max_size=2 * 1024 * 1024,
     )
     app[SERVICES] = Services.build(config, pool)
+    setup_cors(app, config.cors_origins)
     for table in ROUTE_TABLES:
         app.add_routes(table)
     setup_user_events(app)
+    setup_party_events(app)
 
     async def lifecycle(app: web.Application):  # type: ignore[no-untyped-def]
         services = app[SERVICES]
@@ -80,4 +88,14 @@ def create_app(config: Config, pool: asyncpg.Pool, *, background: bool = True) -
 
     app.cleanup_ctx.append(lifecycle)
     app.cleanup_ctx.append(cover_pool)
+
+    async def recommender(app: web.Application):  # type: ignore[no-untyped-def]
+        # Every replica keeps its own similarity index; without background work (tests)
+        # it is built on first use and holds no LISTEN connection.
+        if background:
+            await app[SERVICES].recommender.start()
+        yield
+        await app[SERVICES].recommender.stop()
+
+    app.cleanup_ctx.append(recommender)
     return app

@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import hmac
 import secrets
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
@@ -14,7 +15,8 @@ from aiohttp import web
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from store.models import User
+from api import media_token
+from store.models import Session, User
 from store.users import UserStore
 from tonearm.errors import Forbidden, Invalid, TooManyRequests, Unauthorized
 
@@ -37,6 +39,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 def public(handler: F) -> F:
     """Mark a handler as reachable without signing in."""
     handler.__dict__["tonearm_public"] = True
+    return handler
+
+
+def media(handler: F) -> F:
+    """Mark a GET handler as also reachable with a media token in the URL (api/media_token.py)."""
+    handler.__dict__["tonearm_media"] = True
     return handler
 
 
@@ -105,6 +113,36 @@ class Auth:
 
     async def logout(self, token: str) -> None:
         await self.users.delete_session(_sha256(token))
+
+    async def session_of(self, request: web.Request) -> tuple[str, Session]:
+        """The hash of this request's session token (bearer or cookie) and its session."""
+        header = request.headers.get("Authorization", "")
+        token = header.partition(" ")[2].strip() or request.cookies.get(SESSION_COOKIE, "")
+        session = await self.users.session(_sha256(token)) if token else None
+        if session is None:
+            raise Unauthorized("sign in first", code="unauthorized")
+        return _sha256(token), session
+
+    async def media_token(self, request: web.Request) -> tuple[str, int]:
+        """A media token for this request's session: (token, expiry in unix seconds)."""
+        token_sha256, session = await self.session_of(request)
+        return media_token.issue(token_sha256, session.csrf_token, time.time())
+
+    async def authenticate_media(self, request: web.Request, raw: str) -> User:
+        """The user of a `?media_token=` URL (GET and HEAD of `@media` routes only)."""
+        token = media_token.parse(raw)
+        session = await self.users.session(token.session_sha256) if token else None
+        if (
+            token is None
+            or session is None
+            or not media_token.valid(token, session.csrf_token, time.time())
+        ):
+            raise Unauthorized(
+                "the media token is invalid or has expired; get a new one from"
+                " /api/v1/auth/media-token",
+                code="invalid_media_token",
+            )
+        return session.user
 
     async def authenticate(self, request: web.Request) -> User:
         """The signed-in user of this request, or Unauthorized. Cookie-authenticated writes

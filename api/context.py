@@ -11,11 +11,14 @@ from aiohttp import web
 
 from api.auth import Auth
 from api.cover_art import CoverArt
+from api.party.service import PartyService
 from api.player.service import PlayerService
 from api.waveform import Waveforms
 from cluster import Cluster, make_cluster
+from ingest.analysis import AnalysisSettings
 from ingest.enrich.enricher import Enricher
 from ingest.service import ScanService
+from recommend import Recommender, SimilarityIndex
 from store.catalog import CatalogStore
 from store.cluster import ClusterStore
 from store.covers import CoverStore
@@ -23,7 +26,9 @@ from store.enrichment import EnrichmentStore
 from store.libraries import LibraryStore
 from store.listens import ListenStore
 from store.models import User
+from store.parties import PartyStore
 from store.playlists import PlaylistStore
+from store.recommend import MixStore, RecommendStore
 from store.scans import ScanStore
 from store.settings import SettingsStore
 from store.users import UserStore
@@ -44,17 +49,29 @@ class Services:
     listens: ListenStore
     scans: ScanStore
     player: PlayerService
+    parties: PartyService
     auth: Auth
     cluster: Cluster
     scanner: ScanService
     settings: SettingsStore
     waveforms: Waveforms
+    recommender: Recommender
 
     @classmethod
     def build(cls, config: Config, pool: asyncpg.Pool) -> Services:
         catalog = CatalogStore(pool)
         users = UserStore(pool)
         cluster = make_cluster(config, ClusterStore(pool))
+        recommend = RecommendStore(pool)
+        recommender = Recommender(
+            recommend,
+            MixStore(pool),
+            catalog,
+            SimilarityIndex(recommend, refresh_interval=config.recommend_refresh_interval),
+            mix_max_age=config.mix_refresh_interval,
+            is_primary=lambda: cluster.view.is_primary,
+        )
+        player = PlayerService.build(pool, catalog, recommender)
         return cls(
             config=config,
             pool=pool,
@@ -66,7 +83,8 @@ class Services:
             playlists=PlaylistStore(pool, catalog),
             listens=ListenStore(pool),
             scans=ScanStore(pool),
-            player=PlayerService.build(pool, catalog),
+            player=player,
+            parties=PartyService(PartyStore(pool), player, catalog),
             auth=Auth(users),
             cluster=cluster,
             scanner=ScanService(
@@ -78,9 +96,13 @@ class Services:
                 cluster_secret=config.cluster_secret,
                 min_shard=config.scan_shard_files,
                 enricher=enricher_factory(config, pool),
+                analysis=AnalysisSettings(config.analysis_workers, config.analysis_shard_tracks)
+                if config.analysis
+                else None,
             ),
             settings=SettingsStore(pool),
             waveforms=Waveforms(WaveformStore(pool)),
+            recommender=recommender,
         )
 
 

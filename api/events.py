@@ -2,7 +2,9 @@
 
 One listener connection per process, held while this replica has sockets open, hears
 every replica's notifications (`{"type": "player", "user_id", "version"}`), loads what
-changed once per user, and fans it out to that user's sockets on this replica. Each socket has a bounded send queue; as every
+changed once per user, and fans it out to that user's sockets on this replica. Other kinds
+of event on the same channel (listen parties: api/party/hub.py) subscribe to this listener
+rather than opening one of their own. Each socket has a bounded send queue; as every
 message carries the whole state, a device that falls behind loses the oldest message,
 never the newest. Whenever the listener (re)connects it resends every state, so nothing
 that changed while it was not listening is missed.
@@ -32,6 +34,7 @@ HEARTBEAT = 30.0
 RECONNECT_MAX = 10.0
 
 Loader = Callable[[int], Awaitable[tuple[int, dict[str, Any]]]]
+EventHandler = Callable[[dict[str, Any]], None]
 
 
 def _set_event(event: asyncio.Event, _conn: object) -> None:
@@ -70,6 +73,24 @@ class UserEvents:
         self._refreshing: set[int] = set()
         self._stale: set[int] = set()
         self._listener: asyncio.Task[None] | None = None
+        self._handlers: dict[str, EventHandler] = {}
+        self._on_connect: list[Callable[[], None]] = []
+        self._holds = 0
+
+    def subscribe(self, kind: str, handler: EventHandler, on_connect: Callable[[], None]) -> None:
+        """Hand events of another `type` to `handler`; `on_connect` runs whenever the
+        listener (re)connects, so the subscriber can resend what it may have missed."""
+        self._handlers[kind] = handler
+        self._on_connect.append(on_connect)
+
+    def hold(self) -> None:
+        """Another hub has a socket open: keep listening."""
+        self._holds += 1
+        self._listen_while_needed()
+
+    def release(self) -> None:
+        self._holds -= 1
+        self._listen_while_needed()
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         task = asyncio.create_task(coro)
@@ -80,9 +101,10 @@ class UserEvents:
     def _listen_while_needed(self) -> None:
         """Listen while a socket is open here, and only then: an idle replica holds no
         connection, and one closing its pool is never kept waiting by this one."""
-        if self._sockets and self._listener is None:
+        needed = bool(self._sockets) or self._holds > 0
+        if needed and self._listener is None:
             self._listener = self._spawn(self._listen())
-        elif not self._sockets and self._listener is not None:
+        elif not needed and self._listener is not None:
             self._listener.cancel()
             self._listener = None
 
@@ -112,6 +134,8 @@ class UserEvents:
                         # Whatever changed while we were not listening reaches the devices now.
                         for user_id in list(self._sockets):
                             self._refresh(user_id)
+                        for resync in self._on_connect:
+                            resync()
                         await lost.wait()
                     finally:
                         conn.remove_termination_listener(on_lost)
@@ -127,12 +151,15 @@ class UserEvents:
     def _notified(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
         try:
             event = json.loads(payload)
-            kind, user_id = event["type"], int(event["user_id"])
+            kind = event["type"]
+            if kind == "player":
+                user_id = int(event["user_id"])
+                if user_id in self._sockets:
+                    self._refresh(user_id)
+            elif kind in self._handlers:
+                self._handlers[kind](event)
         except (ValueError, KeyError, TypeError):
-            log.warning("ignoring a malformed user event %r", payload[:200])
-            return
-        if kind == "player" and user_id in self._sockets:
-            self._refresh(user_id)
+            log.warning("ignoring a malformed event %r", payload[:200])
 
     def _refresh(self, user_id: int) -> None:
         """Push the user's state to their sockets; a burst of changes makes one or two loads."""

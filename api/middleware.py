@@ -6,6 +6,7 @@ import time
 
 from aiohttp import web
 
+from api import media_token
 from api.context import USER, services
 from api.errors import Handler
 from tonearm import metrics
@@ -41,5 +42,15 @@ async def metrics_middleware(request: web.Request, handler: Handler) -> web.Stre
 async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     info = request.match_info
     if info.http_exception is None and not getattr(info.handler, "tonearm_public", False):
-        request[USER] = await services(request).auth.authenticate(request)
+        auth = services(request).auth
+        token = request.query.get(media_token.PARAM)
+        if (
+            token is not None
+            and request.method in ("GET", "HEAD")
+            and getattr(info.handler, "tonearm_media", False)
+            and "Authorization" not in request.headers
+        ):
+            request[USER] = await auth.authenticate_media(request, token)
+        else:
+            request[USER] = await auth.authenticate(request)
     return await handler(request)

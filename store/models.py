@@ -57,6 +57,11 @@ class Track:
     rg_album_peak: float | None
     available: bool
     added_at: datetime
+    # From the audio analysis of this version of the file; None until it is analysed.
+    bpm: float | None = None
+    key: str | None = None
+    loudness_lufs: float | None = None
+    replay_gain_db: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,3 +136,19 @@ class Scan:
 class Page:
     items: tuple[Any, ...]
     total: int
+
+
+@dataclass(frozen=True, slots=True)
+class TrackMeta:
+    """What the recommender weighs besides the sound (recommend/rank.py). Genres and tags
+    are lower-cased; `tags` are the album's enrichment tags and genres."""
+
+    id: int
+    artist: str
+    artist_ids: tuple[int, ...]
+    album_id: int
+    album_artist_id: int | None
+    genres: frozenset[str] = frozenset()
+    tags: frozenset[str] = frozenset()
+    year: int | None = None
+    available: bool = True

@@ -122,6 +122,7 @@ def config(tmp_path: Path, library: list[Path], db_url: str) -> Config:
         scan_on_start=False,
         scan_workers=2,
         enrichment=False,  # tests that want it point it at the fake MusicBrainz
+        analysis=False,  # audio analysis after scans: tests of it turn it on
     )
 
 

@@ -43,7 +43,8 @@ def test_file_then_environment_then_flags(tmp_path: Path) -> None:
     [("TONEARM_PORT", "eighty"), ("TONEARM_PORT", "70000"), ("TONEARM_SCAN_ON_START", "maybe"),
      ("TONEARM_SCAN_INTERVAL", "-1"), ("TONEARM_LOG_LEVEL", "LOUD"),
      ("TONEARM_COVER_MAX_SIZE", "0"), ("TONEARM_COVER_MAX_SIZE", "99999"),
-     ("TONEARM_COVER_WORKERS", "0"), ("TONEARM_COVER_CACHE_MB", "-5")],
+     ("TONEARM_COVER_WORKERS", "0"), ("TONEARM_COVER_CACHE_MB", "-5"),
+     ("TONEARM_PARTY_HOST_GRACE", "-1"), ("TONEARM_PARTY_HOST_GRACE", "a while")],
 )  # fmt: skip
 def test_bad_values_are_clear_errors(key: str, value: str) -> None:
     with pytest.raises(ConfigError, match=key.removeprefix("TONEARM_").lower()):
@@ -71,3 +72,17 @@ def test_zookeeper_needs_a_cluster_secret() -> None:
                  "TONEARM_ZOOKEEPER_SESSION_TIMEOUT": "4.5"}
     )  # fmt: skip
     assert config.zookeeper_session_timeout == 4.5
+
+
+def test_cors_origins() -> None:
+    assert load_config(environ={}).cors_origins == ("tauri://localhost", "http://tauri.localhost")
+    env = {"TONEARM_CORS_ORIGINS": "https://Music.example.org/, tauri://localhost"}
+    assert load_config(environ=env).cors_origins == (
+        "https://music.example.org",
+        "tauri://localhost",
+    )
+    assert load_config(environ={"TONEARM_CORS_ORIGINS": ""}).cors_origins == ()
+    assert load_config(environ={"TONEARM_CORS_ORIGINS": "*"}).cors_origins == ("*",)
+    for bad in ("music.example.org", "https://music.example.org/app", "http://"):
+        with pytest.raises(ConfigError, match="cors_origins"):
+            load_config(environ={"TONEARM_CORS_ORIGINS": bad})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -45,13 +46,27 @@ class Config:
     cover_cache_mb: int = 512
     cover_max_size: int = 2048
     cover_workers: int = field(default_factory=lambda: max(1, min(4, os.cpu_count() or 1)))
+    analysis: bool = True
+    analysis_workers: int = 1
+    analysis_shard_tracks: int = 200
+    recommend_refresh_interval: int = 600
+    mix_refresh_interval: int = 86400
+    party_host_grace: int = 600
+    # The desktop app's pages come from these origins (Tauri: macOS/Linux, Windows).
+    cors_origins: tuple[str, ...] = ("tauri://localhost", "http://tauri.localhost")
 
     @property
     def pg_dir(self) -> Path:
         return self.data_dir / "postgres"
 
 
-_INT_RANGES = {"cover_max_size": (16, 16384), "cover_workers": (1, 64)}
+_INT_RANGES = {
+    "cover_max_size": (16, 16384),
+    "cover_workers": (1, 64),
+    "analysis_workers": (1, 64),
+    "analysis_shard_tracks": (1, 100_000),
+    "party_host_grace": (0, 7 * 86400),
+}
 
 
 def _parse(name: str, raw: Any) -> Any:
@@ -62,6 +77,8 @@ def _parse(name: str, raw: Any) -> Any:
             return tuple(Path(p).expanduser() for p in parts if str(p).strip())
         if name == "data_dir":
             return Path(str(raw)).expanduser()
+        if name == "cors_origins":
+            return _origins(raw)
         if kind == "int":
             value = int(raw)
             if value < 0 or (name == "port" and not 0 < value < 65536):
@@ -91,6 +108,19 @@ def _parse(name: str, raw: Any) -> Any:
         return text or None if kind.startswith("str |") else text
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"setting {name!r}: cannot use {raw!r}") from exc
+
+
+_ORIGIN = re.compile(r"^[a-z][a-z0-9+.-]*://[^/\s?#]+$")
+
+
+def _origins(raw: Any) -> tuple[str, ...]:
+    """`*` or `scheme://host[:port]` each, from a comma-separated string or a list."""
+    parts = raw.replace(",", " ").split() if isinstance(raw, str) else [str(p) for p in raw]
+    origins = tuple(p.strip().rstrip("/").lower() for p in parts if p.strip())
+    for origin in origins:
+        if origin != "*" and not _ORIGIN.match(origin):
+            raise ValueError(origin)
+    return origins
 
 
 def _apply(config: Config, values: Mapping[str, Any], source: str) -> Config:

@@ -47,3 +47,45 @@ ENRICH_REQUESTS = Counter(
 )
 ENRICHED = Counter("tonearm_enriched_albums_total", "Albums looked up, by result", ["result"])
 ENRICH_QUEUE = Gauge("tonearm_enrich_queue", "Albums waiting for enrichment")
+PARTIES_ACTIVE = Gauge(
+    "tonearm_parties_active",
+    "Listen parties running (the database's count: the same on every replica)",
+)
+PARTY_JOINS = Counter(
+    "tonearm_party_joins_total", "Listen-party join attempts, by result", ["result"]
+)  # ok, member (back again), refused, locked_out
+PARTY_CODE_ROTATIONS = Counter(
+    "tonearm_party_code_rotations_total", "Join codes replaced after too many wrong guesses"
+)
+PARTY_SOCKETS = Gauge("tonearm_party_sockets", "Listen-party websockets open on this replica")
+PARTY_SUGGESTIONS = Counter(
+    "tonearm_party_suggestions_total", "Members' track suggestions, by result", ["result"]
+)  # ok, rate_limited
+PARTIES_HOST_GONE = Counter(
+    "tonearm_party_host_gone_total",
+    "Listen parties this replica ended because the host had no socket open for party_host_grace",
+)
+RECOMMEND_INDEX_TRACKS = Gauge(
+    "tonearm_recommend_index_tracks", "Analysed tracks in this replica's similarity index"
+)
+RECOMMEND_QUERY_SECONDS = Histogram(
+    "tonearm_recommend_query_seconds",
+    "Time of one nearest-neighbour search in the similarity index",
+    buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1),
+)
+ANALYSED = Counter(
+    "tonearm_analysis_tracks_total",
+    "Tracks this replica analysed, by result",
+    ["result"],  # ok, failed, skipped (file gone since the scan)
+)
+ANALYSIS_PENDING = Gauge(
+    "tonearm_analysis_pending_tracks", "Tracks waiting for audio analysis (set by the primary)"
+)
+ANALYSIS_SECONDS = Histogram(
+    "tonearm_analysis_seconds",
+    "Wall time to decode and analyse one track in a worker process",
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60),
+)
+ANALYSIS_SHARDS = Counter(
+    "tonearm_analysis_shards_total", "Analysis shards, by what happened", ["result"]
+)  # done (this replica finished one), reassigned, released (primary)

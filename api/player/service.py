@@ -15,12 +15,14 @@ from typing import Any, TypeVar
 import asyncpg
 
 from api.player import edits, rules
-from api.player.autoplay import Autoplay, SameArtistGenre
+from api.player.autoplay import Autoplay, SameArtistGenre, SoundAlike
 from api.player.state import Context, Item, PlayerState, from_json, to_json
+from recommend import Recommender
 from store.autoplay import AutoplayStore
 from store.catalog import CatalogStore
 from store.player import PlayerStore
 from store.playlists import PlaylistStore
+from store.recommend import MixStore
 from tonearm.errors import Conflict, Invalid, NotFound
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,9 @@ def _fresh() -> PlayerState:
 
 Rule = Callable[[PlayerState], PlayerState]
 Step = Callable[[PlayerState], Awaitable[tuple[PlayerState, T]]]
+# Told of every stored change (user id, before, after), in the writer's request: a listen
+# party follows its host's player this way (api/party/service.py).
+Observer = Callable[[int, Snapshot, Snapshot], Awaitable[None]]
 
 
 def _pure(fn: Rule) -> Step[None]:
@@ -63,19 +68,26 @@ class PlayerService:
         catalog: CatalogStore,
         playlists: PlaylistStore,
         autoplay: Autoplay,
+        mixes: MixStore | None = None,
     ) -> None:
         self.store = store
         self.catalog = catalog
         self.playlists = playlists
         self.autoplay = autoplay
+        self.mixes = mixes
+        self.observers: list[Observer] = []
 
     @classmethod
-    def build(cls, pool: asyncpg.Pool, catalog: CatalogStore) -> PlayerService:
+    def build(
+        cls, pool: asyncpg.Pool, catalog: CatalogStore, recommender: Recommender | None = None
+    ) -> PlayerService:
+        by_metadata = SameArtistGenre(AutoplayStore(pool))
         return cls(
             PlayerStore(pool),
             catalog,
             PlaylistStore(pool, catalog),
-            SameArtistGenre(AutoplayStore(pool)),
+            by_metadata if recommender is None else SoundAlike(recommender, by_metadata),
+            MixStore(pool),
         )
 
     async def load(self, user_id: int) -> Snapshot:
@@ -99,7 +111,14 @@ class PlayerService:
                 return snap, result
             saved = await self.store.save(user_id, to_json(state), snap.version)
             if saved is not None:
-                return Snapshot(state, saved.version, saved.updated_at), result
+                after = Snapshot(state, saved.version, saved.updated_at)
+                for observe in self.observers:
+                    try:
+                        await observe(user_id, snap, after)
+                    except Exception:
+                        # The write stands; a party that missed it resyncs on the next one.
+                        log.exception("an observer of user %s's play state failed", user_id)
+                return after, result
             # Let the other writers through before trying again.
             await asyncio.sleep(random.uniform(0, 0.002 * (attempt + 1)))
         raise Conflict("the play state is changing too fast; try again", code="player_busy")
@@ -120,8 +139,16 @@ class PlayerService:
             else:
                 await self.catalog.get_artist(context_id)
                 ids = await self.store.artist_track_ids(context_id)
+        elif kind == "mix" and track_ids is None and self.mixes is not None:
+            # A generated mix by its id (GET /me/mixes): the user's own, as it is now.
+            if isinstance(context_id, str) and context_id.isascii() and context_id.isdigit():
+                context_id = int(context_id)
+            if not isinstance(context_id, int) or not 0 < context_id < 2**63:
+                raise Invalid("context.id must be the mix's id", code="invalid_field")
+            ids = list((await self.mixes.get(user_id, context_id)).track_ids)
+            known = await self.store.known(ids)
+            ids = [t for t in ids if t in known]
         else:
-            # TODO(issue 6): resolve generated mixes by id once they exist.
             if track_ids is None:
                 raise Invalid(f"context.track_ids is required for {kind}", code="missing_field")
             unknown = set(track_ids) - await self.store.known(track_ids)
@@ -229,6 +256,11 @@ class PlayerService:
             return edits.context_changed(state, track_ids)
 
         await self._change(user_id, _pure(apply))
+
+    async def adopt(self, user_id: int, state: PlayerState) -> Snapshot:
+        """Make `state` (another user's, say) this user's own, as a whole."""
+        snap, _ = await self._change(user_id, _pure(lambda _old: state))
+        return snap
 
     async def view(self, snap: Snapshot) -> dict[str, Any]:
         """The state as clients see it: tracks expanded, the context summarised."""

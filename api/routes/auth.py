@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 from aiohttp import web
 
@@ -71,6 +72,13 @@ async def logout(request: web.Request) -> web.Response:
     response.del_cookie(SESSION_COOKIE, path="/")
     response.del_cookie(CSRF_COOKIE, path="/")
     return response
+
+
+@routes.get("/api/v1/auth/media-token")
+async def media_token(request: web.Request) -> web.Response:
+    """A token for `?media_token=` on stream, cover, waveform and websocket URLs (a day)."""
+    token, expires = await services(request).auth.media_token(request)
+    return respond({"media_token": token, "expires_at": datetime.fromtimestamp(expires, UTC)})
 
 
 @routes.get("/api/v1/me")

@@ -10,6 +10,7 @@ import re
 
 from aiohttp import web
 
+from api.auth import media
 from api.context import services
 from api.cover_art import IMMUTABLE, Rendition, variant_etag
 from api.imaging import FITS, MIME, Variant
@@ -108,12 +109,14 @@ def _respond(request: web.Request, r: Rendition) -> web.Response:
 
 
 @routes.get("/api/v1/covers/placeholder")
+@media
 async def placeholder(request: web.Request) -> web.Response:
     variant = _variant(request) or Variant.of(None, None, "cover", "jpeg", False)
     return _respond(request, await services(request).cover_art.placeholder(variant))
 
 
 @routes.get("/api/v1/covers/{id}")
+@media
 async def cover(request: web.Request) -> web.Response:
     sha1 = request.match_info["id"].lower()
     if not _SHA1.match(sha1):

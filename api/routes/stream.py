@@ -7,6 +7,7 @@ import os
 
 from aiohttp import web
 
+from api.auth import media
 from api.context import services
 from api.params import path_id
 from tonearm.errors import NotFound, Unavailable
@@ -15,6 +16,7 @@ routes = web.RouteTableDef()
 
 
 @routes.get("/api/v1/tracks/{id}/stream")
+@media
 async def stream(request: web.Request) -> web.StreamResponse:
     track_id = path_id(request)
     root, rel_path, mime, status = await services(request).catalog.track_file(track_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from api.auth import media
 from api.context import services
 from api.params import path_id
 from api.serialize import respond
@@ -13,6 +14,7 @@ routes = web.RouteTableDef()
 
 
 @routes.get("/api/v1/tracks/{id}/waveform")
+@media
 async def waveform(request: web.Request) -> web.Response:
     """`{"track_id", "duration", "peaks": [1000 values 0..1]}`: absolute peaks of equal slices."""
     track_id = path_id(request)

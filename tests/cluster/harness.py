@@ -168,6 +168,7 @@ def cluster_env(db_url: str, zk: ZooKeeper, library: list[Path], **extra: str) -
             "TONEARM_SCAN_INTERVAL": "0",
             "TONEARM_SCAN_WORKERS": "1",
             "TONEARM_SCAN_SHARD_FILES": "40",
+            "TONEARM_ANALYSIS": "false",  # its own test turns it on
             "TONEARM_LOG_LEVEL": "INFO",
         }
         | extra

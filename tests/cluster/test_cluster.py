@@ -230,3 +230,48 @@ def test_enrichment_rate_holds_across_a_failover(
     assert min(gaps) >= 1 / rate - 0.03, gaps
     lookups = [p for _, p in mb.requests if p.startswith("/ws/2/release/?")]
     assert len(albums) <= len(lookups) <= len(albums) + 1  # at most the one in flight is redone
+
+
+def _metric(replica: Replica, name: str, **labels: str) -> float:
+    """The sum of a metric's samples with these labels in a replica's /metrics."""
+    import urllib.request
+
+    with urllib.request.urlopen(replica.url + "/metrics", timeout=5) as resp:
+        text = resp.read().decode()
+    total = 0.0
+    for line in text.splitlines():
+        if line.startswith(name + "{") and all(f'{k}="{v}"' in line for k, v in labels.items()):
+            total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
+def test_analysis_shards_go_round_robin_to_secondaries(
+    replicas: Start, fresh_db_url: str, big_library: tuple[list[Path], int]
+) -> None:
+    nodes = replicas(3, TONEARM_ANALYSIS="true", TONEARM_ANALYSIS_SHARD_TRACKS="40")
+    token = admin_token(nodes[0])
+    primary = settled(nodes, token)
+    scan_and_wait(nodes[1], token)
+
+    def analysed() -> dict[str, Any] | None:
+        state = nodes[2].get("/api/v1/scan", token=token)["analysis"]
+        return state if state["pending"] == 0 and state["shards"]["assigned"] == 0 else None
+
+    progress = wait_for(analysed, 120, "the analysis to finish", every=0.5)
+    assert (progress["analysed"], progress["failed"]) == (big_library[1], 0)
+    shards = query(fresh_db_url, "SELECT assigned_to, state, done FROM analysis_shards ORDER BY id")
+    assert len(shards) == -(-big_library[1] // 40) and {s["state"] for s in shards} == {"done"}
+    secondaries = sorted(r.name for r in nodes if r is not primary)
+    owners = [s["assigned_to"] for s in shards]
+    assert set(owners) == set(secondaries)  # the primary analyses nothing while it has help
+    assert abs(owners.count(secondaries[0]) - owners.count(secondaries[1])) <= 1
+    # The secondaries analysed; the primary took their results over HTTP and wrote them.
+    by_node = {r.name: _metric(r, "tonearm_analysis_tracks_total", result="ok") for r in nodes}
+    assert by_node[primary.name] == 0 and sum(by_node.values()) == big_library[1]
+    route = "/internal/v1/analysis/{id}/batch"
+    assert _metric(primary, "tonearm_http_requests_total", route=route, status="200") >= len(shards)
+    assert all(
+        _metric(r, "tonearm_http_requests_total", route=route) == 0
+        for r in nodes
+        if r is not primary
+    )

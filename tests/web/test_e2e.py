@@ -73,7 +73,8 @@ async def test_sign_in_and_uniform_home_cards(page: Page, server: Server) -> Non
 
     await sign_in(page, server)
     await page.locator("[data-testid=album-card]").first.wait_for()
-    cards = "[...document.querySelectorAll('[data-testid=album-card], [data-testid=track-card]')]"
+    await page.locator("[data-testid=mix-card]").first.wait_for()  # "Your mixes" loads apart
+    cards = "[...document.querySelectorAll('[data-testid=album-card], [data-testid=track-card], [data-testid=mix-card]')]"
     await page.wait_for_function(
         f"{cards}.every(c => {{ const i = c.querySelector('img'); return i.complete && i.naturalWidth > 0; }})"
     )

@@ -23,9 +23,58 @@ function storage(): Storage | null {
   }
 }
 
+// The desktop app keeps the server's address itself (checked, in its config directory) and
+// hands it over at start; `undefined` means a browser, which uses the stored setting.
+let desktopServer: string | null | undefined;
+
+export function setDesktopServer(url: string | null): void {
+  desktopServer = url ? url.replace(/\/+$/, '') : null;
+  media = null;
+}
+
 /** The server's base URL without a trailing slash; '' means the page's own origin. */
 export function serverUrl(): string {
+  if (desktopServer !== undefined) return desktopServer ?? '';
   return (storage()?.getItem(SERVER_KEY) ?? '').replace(/\/+$/, '');
+}
+
+/** Another origin's server: bearer token only (no cookies), media tokens for media URLs. */
+export function isCrossOrigin(): boolean {
+  const base = serverUrl();
+  if (!base) return false;
+  try {
+    return new URL(base).origin !== globalThis.location?.origin;
+  } catch {
+    return true;
+  }
+}
+
+// <audio>, <img> and WebSocket send no Authorization header: on another origin their URLs
+// carry a media token (a day long, GET only, media routes only; see api/media_token.py).
+let media: { token: string; expires: number } | null = null;
+let mediaPending: Promise<void> | null = null;
+const MEDIA_REFRESH_MS = 12 * 3600 * 1000;
+
+/** Fetches a media token when on another origin and the one we have has under 12 h left. */
+export function ensureMediaToken(): Promise<void> {
+  if (!isCrossOrigin() || !getToken()) return Promise.resolve();
+  if (media && media.expires - Date.now() > MEDIA_REFRESH_MS) return Promise.resolve();
+  mediaPending ??= request<{ media_token: string; expires_at: string }>('/api/v1/auth/media-token')
+    .then((r) => {
+      media = { token: r.media_token, expires: Date.parse(r.expires_at) };
+    })
+    .catch(() => undefined)
+    .finally(() => {
+      mediaPending = null;
+    });
+  return mediaPending;
+}
+
+/** An API path for a media element or a websocket: with the media token when it needs one. */
+export function withMediaToken(path: string): string {
+  if (!isCrossOrigin() || !media) return path;
+  if (media.expires - Date.now() < MEDIA_REFRESH_MS) void ensureMediaToken();
+  return `${path}${path.includes('?') ? '&' : '?'}media_token=${encodeURIComponent(media.token)}`;
 }
 
 export function setServerUrl(url: string): void {
@@ -41,6 +90,7 @@ export function getToken(): string | null {
 export function setToken(token: string | null): void {
   if (token) storage()?.setItem(TOKEN_KEY, token);
   else storage()?.removeItem(TOKEN_KEY);
+  media = null;
 }
 
 /** An absolute or same-origin URL of an API path (for <img>, <audio> and the websocket). */
@@ -84,7 +134,8 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
       signal: options.signal,
       keepalive: options.keepalive,
-      credentials: serverUrl() ? 'include' : 'same-origin',
+      // Another origin gets the bearer token only: cookies never cross (see api/cors.py).
+      credentials: isCrossOrigin() ? 'omit' : 'same-origin',
     });
   } catch (err) {
     if ((err as Error).name === 'AbortError') throw err;

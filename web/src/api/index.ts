@@ -1,12 +1,14 @@
 // One function per API call the UI makes.
-import { apiUrl, request } from './client';
+import { apiUrl, request, withMediaToken } from './client';
 import type {
   Album,
   Artist,
   ContextType,
   Home,
   Library,
+  Mix,
   Page,
+  Party,
   PlayerState,
   PlayerStep,
   Playlist,
@@ -14,6 +16,7 @@ import type {
   ScanState,
   SearchResult,
   Settings,
+  Similar,
   Track,
   User,
   Waveform,
@@ -66,6 +69,12 @@ export const api = {
   settings: () => request<Settings>('/api/v1/me/settings'),
   saveSettings: (patch: Partial<Settings>, keepalive = false) =>
     request<Settings>('/api/v1/me/settings', { method: 'PUT', body: patch, keepalive }),
+  track: (id: number) => request<Track>(`/api/v1/tracks/${id}`),
+  similar: (trackId: number, limit = 30) =>
+    request<Similar>(`/api/v1/tracks/${trackId}/similar?limit=${limit}`),
+  mixes: () => request<{ items: Mix[] }>('/api/v1/me/mixes'),
+  mix: (id: number) => request<Mix>(`/api/v1/me/mixes/${id}`),
+  refreshMixes: () => request<{ items: Mix[] }>('/api/v1/me/mixes/refresh', { method: 'POST' }),
   waveform: (trackId: number, signal?: AbortSignal) =>
     request<Waveform>(`/api/v1/tracks/${trackId}/waveform`, { signal }),
   listen: (track_id: number, ms_played: number, context?: { type: string; id: string | number | null }) =>
@@ -96,6 +105,24 @@ export const api = {
     request<PlayerState>(`/api/v1/me/player/queue/${entryId}`, { method: 'DELETE' }),
   queueMove: (entryId: number, index: number) =>
     request<PlayerState>(`/api/v1/me/player/queue/${entryId}/move`, { method: 'POST', body: { index } }),
+
+  myParty: () => request<{ party: Party | null }>('/api/v1/me/party'),
+  startParty: (require_code: boolean, allow_suggestions = false) =>
+    request<Party>('/api/v1/parties', { method: 'POST', body: { require_code, allow_suggestions } }),
+  joinParty: (id: string, code?: string) =>
+    request<Party>(`/api/v1/parties/${encodeURIComponent(id)}/join`, { method: 'POST', body: code ? { code } : {} }),
+  leaveParty: (id: string, body: { end?: boolean; hand_to?: number } = {}) =>
+    request<void>(`/api/v1/parties/${encodeURIComponent(id)}/leave`, { method: 'POST', body }),
+  endParty: (id: string) => request<void>(`/api/v1/parties/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+  handOver: (id: string, user_id: number) =>
+    request<Party>(`/api/v1/parties/${encodeURIComponent(id)}/host`, { method: 'POST', body: { user_id } }),
+  newPartyCode: (id: string) => request<Party>(`/api/v1/parties/${encodeURIComponent(id)}/code`, { method: 'POST' }),
+  removePartyCode: (id: string) =>
+    request<Party>(`/api/v1/parties/${encodeURIComponent(id)}/code`, { method: 'DELETE' }),
+  partySettings: (id: string, allow_suggestions: boolean) =>
+    request<Party>(`/api/v1/parties/${encodeURIComponent(id)}`, { method: 'PATCH', body: { allow_suggestions } }),
+  suggest: (id: string, track_id: number) =>
+    request<unknown>(`/api/v1/parties/${encodeURIComponent(id)}/suggestions`, { method: 'POST', body: { track_id } }),
 };
 
 function query(params: Record<string, string | number | undefined>): string {
@@ -111,9 +138,9 @@ export const COVER_SIZE = 300;
 /** Cover URL at one fixed square size; albums without art get the server's placeholder. */
 export function coverUrl(coverId: string | null | undefined, size: number = COVER_SIZE): string {
   const path = coverId ? `/api/v1/covers/${coverId}` : '/api/v1/covers/placeholder';
-  return apiUrl(`${path}?width=${size}&height=${size}`);
+  return apiUrl(withMediaToken(`${path}?width=${size}&height=${size}`));
 }
 
 export function streamUrl(trackId: number): string {
-  return apiUrl(`/api/v1/tracks/${trackId}/stream`);
+  return apiUrl(withMediaToken(`/api/v1/tracks/${trackId}/stream`));
 }

@@ -157,8 +157,84 @@ export interface Settings {
   visualizers: Record<string, WidgetLayout>;
 }
 
+/** A generated mix (GET /api/v1/me/mixes); plays as the context {type: 'mix', id}. */
+export interface Mix {
+  id: number;
+  kind: 'taste' | 'recent' | 'discover' | 'genre';
+  name: string;
+  description: string;
+  cover_id: string | null;
+  track_count: number;
+  duration: number;
+  generated_at: string;
+  tracks: Track[];
+}
+
+export type Reason =
+  | 'sounds alike'
+  | 'same artist'
+  | 'same album artist'
+  | 'same genre'
+  | 'same era'
+  | 'similar tags'
+  | 'listened together';
+
+export interface SimilarTrack extends Track {
+  score: number;
+  reasons: Reason[];
+}
+
+export interface Similar {
+  track_id: number;
+  /** False: the track is not analysed yet, so the results go by metadata only. */
+  analysed: boolean;
+  items: SimilarTrack[];
+}
+
 export interface Waveform {
   track_id: number;
   duration: number;
   peaks: number[];
+}
+
+export interface PartyMember {
+  id: number;
+  name: string;
+  host: boolean;
+  /** A party socket of theirs is open on some replica right now (false: joined, but away). */
+  online: boolean;
+}
+
+export interface Party {
+  id: string;
+  /** The invite link's path (/party/<id>). */
+  link: string;
+  host: { id: number; name: string | null };
+  members: PartyMember[];
+  require_code: boolean;
+  allow_suggestions: boolean;
+  you_are_host: boolean;
+  created_at: string;
+  ended: boolean;
+  /** The host's views only. */
+  code?: string | null;
+  code_rotated?: boolean;
+}
+
+export type PartyEventType =
+  | 'sync' | 'started' | 'track' | 'play' | 'pause' | 'seek' | 'position' | 'queue' | 'members' | 'host'
+  | 'settings' | 'code' | 'ended' | 'left';
+
+/** A message of the party's websocket: the whole state, and what changed (`type`). */
+export interface PartyEvent {
+  type: PartyEventType;
+  seq: number;
+  track_id: number | null;
+  position_ms: number;
+  playing: boolean;
+  server_time_ms: number;
+  track: Track | null;
+  queue: Track[];
+  next_tracks: Track[];
+  party: Party;
 }

@@ -6,8 +6,6 @@
 // one element throws). Volume is stored 0–100 and applied as (v/100)² on the gain node; the
 // element itself stays at full volume once routed (iOS ignores element.volume anyway).
 
-import { serverUrl } from '../api/client';
-
 export interface Graph {
   context: AudioContext;
   /** Connect analysers to this node. */
@@ -92,9 +90,10 @@ export class AudioEngine {
     }
   }
 
-  /** Point the element at a new source (crossOrigin first, or analysers would hear silence). */
+  /** Point the element at a new source (crossOrigin first, or analysers would hear silence).
+   * Anonymous: same-origin requests still send the cookie; another origin's URL carries a media token. */
   load(url: string, startAt = 0): void {
-    this.audio.crossOrigin = serverUrl() ? 'use-credentials' : 'anonymous';
+    this.audio.crossOrigin = 'anonymous';
     this.audio.src = url;
     if (startAt > 0) {
       const seek = () => {

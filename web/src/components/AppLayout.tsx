@@ -7,6 +7,7 @@ import { useMediaSession } from '../hooks/useMediaSession';
 import { usePlayerSocket } from '../hooks/usePlayerSocket';
 import { SHORTCUTS, useShortcuts } from '../hooks/useShortcuts';
 import { notifyError } from '../lib/notify';
+import { useParty } from '../stores/party';
 import { usePlayer } from '../stores/player';
 import { useSettings } from '../stores/settings';
 import { useUi } from '../stores/ui';
@@ -45,7 +46,11 @@ export function AppLayout() {
 
   useEffect(() => {
     useSettings.getState().load().catch((err: unknown) => notifyError(err, 'Cannot load your settings'));
-    return () => usePlayer.getState().reset();
+    useParty.getState().load().catch(() => undefined); // a party we are in carries on after a reload
+    return () => {
+      useParty.getState().reset();
+      usePlayer.getState().reset();
+    };
   }, []);
 
   useEffect(() => setColorScheme(theme), [theme, setColorScheme]);

@@ -1,12 +1,25 @@
 import { Anchor, Collapse, Paper, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useState, type ReactNode } from 'react';
 import { serverUrl, setServerUrl } from '../api';
+import { useDesktop } from '../desktop/store';
 import classes from './AuthCard.module.css';
 
 /** The server's address, for the desktop app (the web page uses its own origin). */
 export function ServerField({ onChange }: { onChange?: () => void }) {
   const [open, setOpen] = useState(Boolean(serverUrl()));
   const [value, setValue] = useState(serverUrl());
+  const desktop = useDesktop((s) => s.info);
+  if (desktop) {
+    // The desktop app checks an address before it keeps it: its own setup screen.
+    return (
+      <Text size="xs" c="dimmed" ta="center">
+        {desktop.server_url} ·{' '}
+        <Anchor component="button" type="button" size="xs" onClick={() => useDesktop.getState().openSetup(true)}>
+          Change server
+        </Anchor>
+      </Text>
+    );
+  }
   return (
     <Stack gap={4}>
       <Anchor component="button" type="button" size="xs" c="dimmed" onClick={() => setOpen((o) => !o)} ta="left">

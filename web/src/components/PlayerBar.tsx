@@ -9,6 +9,7 @@ import {
   IconPlaylist,
   IconRepeat,
   IconRepeatOnce,
+  IconUsersGroup,
   IconVolume,
   IconVolume2,
   IconVolume3,
@@ -18,23 +19,44 @@ import { useRef, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { formatTime } from '../lib/format';
 import { attempt } from '../lib/notify';
+import { useParty } from '../stores/party';
 import { NEXT_REPEAT, usePlayer } from '../stores/player';
 import { useSettings } from '../stores/settings';
 import { useUi } from '../stores/ui';
 import { VISUALIZERS } from '../visualizers/registry';
 import { Cover } from './Cover';
+import { hostAway, PartyMenu } from './PartyMenu';
 import classes from './PlayerBar.module.css';
 
 const ICON = 20;
+
+/** Whose music this is, in a listen party: the host's, followed here, or ours, shared. */
+function PartyLine() {
+  const party = useParty((s) => s.party);
+  const blocked = usePlayer((s) => s.followBlocked);
+  if (!party) return null;
+  const others = party.members.length - 1;
+  return (
+    <Text size="xs" c="tonearm" truncate="end" data-testid={party.you_are_host ? 'hosting' : 'following-host'}>
+      <IconUsersGroup size={12} style={{ verticalAlign: -2, marginRight: 4 }} />
+      {party.you_are_host
+        ? `Hosting · ${others} ${others === 1 ? 'listener' : 'listeners'}`
+        : `Following ${party.host.name ?? 'the host'}${hostAway(party) ? ' (away)' : ''}${blocked ? ' — press play to listen' : ''}`}
+    </Text>
+  );
+}
 
 function NowPlaying() {
   const track = usePlayer((s) => s.track);
   if (!track) {
     return (
       <div className={classes.now}>
-        <Text size="sm" c="dimmed">
-          Nothing playing
-        </Text>
+        <div className={classes.nowText}>
+          <Text size="sm" c="dimmed">
+            Nothing playing
+          </Text>
+          <PartyLine />
+        </div>
       </div>
     );
   }
@@ -56,6 +78,7 @@ function NowPlaying() {
             track.artist
           )}
         </Text>
+        <PartyLine />
       </div>
     </div>
   );
@@ -65,6 +88,7 @@ function Seek() {
   const currentTime = usePlayer((s) => s.currentTime);
   const duration = usePlayer((s) => s.duration || s.track?.duration || 0);
   const hasTrack = usePlayer((s) => s.track !== null);
+  const following = usePlayer((s) => s.following);
   const [dragging, setDragging] = useState<number | null>(null);
   const shown = dragging ?? currentTime;
   return (
@@ -80,7 +104,7 @@ function Seek() {
         max={Math.max(duration, 0.001)}
         step={0.1}
         value={Math.min(shown, duration || 0)}
-        disabled={!hasTrack}
+        disabled={!hasTrack || following}
         label={(v) => formatTime(v)}
         onChange={setDragging}
         onChangeEnd={(v) => {
@@ -100,6 +124,8 @@ function Controls() {
   const playing = usePlayer((s) => s.playing);
   const shuffle = usePlayer((s) => s.state?.shuffle ?? false);
   const repeat = usePlayer((s) => s.state?.repeat ?? 'off');
+  // A member's controls are the host's: only "play" (to start audio the browser held back).
+  const following = usePlayer((s) => s.following);
   const player = usePlayer.getState;
   return (
     <div className={classes.center}>
@@ -109,13 +135,14 @@ function Controls() {
             size={36}
             aria-label="Shuffle"
             aria-pressed={shuffle}
+            disabled={following}
             color={shuffle ? 'tonearm' : 'gray'}
             onClick={() => attempt(() => player().setShuffle(!shuffle))}
           >
             <IconArrowsShuffle size={ICON} />
           </ActionIcon>
         </Tooltip>
-        <ActionIcon size={36} aria-label="Previous" onClick={() => attempt(() => player().previous())}>
+        <ActionIcon size={36} aria-label="Previous" disabled={following} onClick={() => attempt(() => player().previous())}>
           <IconPlayerSkipBackFilled size={ICON} />
         </ActionIcon>
         <ActionIcon
@@ -130,7 +157,7 @@ function Controls() {
         >
           {playing ? <IconPlayerPauseFilled size={ICON} /> : <IconPlayerPlayFilled size={ICON} />}
         </ActionIcon>
-        <ActionIcon size={36} aria-label="Next" onClick={() => attempt(() => player().next())}>
+        <ActionIcon size={36} aria-label="Next" disabled={following} onClick={() => attempt(() => player().next())}>
           <IconPlayerSkipForwardFilled size={ICON} />
         </ActionIcon>
         <Tooltip label={`Repeat ${repeat}`}>
@@ -138,6 +165,7 @@ function Controls() {
             size={36}
             aria-label={`Repeat ${repeat}`}
             aria-pressed={repeat !== 'off'}
+            disabled={following}
             color={repeat !== 'off' ? 'tonearm' : 'gray'}
             onClick={() => attempt(() => player().setRepeat(NEXT_REPEAT[repeat]))}
           >
@@ -233,6 +261,7 @@ export function PlayerBar() {
       <NowPlaying />
       <Controls />
       <div className={classes.right}>
+        <PartyMenu />
         <VisualizerMenu />
         <Tooltip label="Queue">
           <ActionIcon

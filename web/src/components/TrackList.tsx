@@ -1,5 +1,6 @@
 import { Text, UnstyledButton } from '@mantine/core';
 import { IconPlayerPlayFilled, IconVolume } from '@tabler/icons-react';
+import type { ReactNode } from 'react';
 import { Link } from 'react-router-dom';
 import type { Track } from '../api/types';
 import { formatTime } from '../lib/format';
@@ -18,9 +19,11 @@ interface Props {
   /** Number the rows by their place in the list instead of the track number. */
   numbered?: boolean;
   onRemove?(track: Track, index: number): void;
+  /** Extra line under a row's artists (e.g. why a track was recommended). */
+  detail?(track: Track, index: number): ReactNode;
 }
 
-export function TrackList({ tracks, onPlay, showAlbum = false, showCover = false, numbered = false, onRemove }: Props) {
+export function TrackList({ tracks, onPlay, showAlbum = false, showCover = false, numbered = false, onRemove, detail }: Props) {
   const currentId = usePlayer((s) => s.track?.id);
   const playing = usePlayer((s) => s.playing);
   return (
@@ -78,6 +81,7 @@ export function TrackList({ tracks, onPlay, showAlbum = false, showCover = false
                       ))
                     : track.artist}
                 </Text>
+                {detail?.(track, index)}
               </span>
             </span>
             {showAlbum && (

@@ -6,13 +6,16 @@ import {
   IconPlayerTrackNext,
   IconPlaylistAdd,
   IconPlus,
+  IconSparkles,
   IconTrash,
+  IconUsersGroup,
 } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { api } from '../api';
 import type { Playlist, Track } from '../api/types';
 import { attempt, notifyDone } from '../lib/notify';
+import { useParty } from '../stores/party';
 import { usePlayer } from '../stores/player';
 
 interface Props {
@@ -25,6 +28,8 @@ interface Props {
 export function TrackMenu({ track, onRemove, removeLabel = 'Remove' }: Props) {
   const navigate = useNavigate();
   const [playlists, setPlaylists] = useState<Playlist[] | null>(null);
+  // A listen-party member suggests to the host's queue (when the host allows it).
+  const canSuggest = useParty((s) => Boolean(s.party && !s.party.you_are_host && s.party.allow_suggestions));
   const queue = (mode: 'next' | 'last') =>
     attempt(async () => {
       await usePlayer.getState().queueAdd(track.id, mode);
@@ -50,6 +55,19 @@ export function TrackMenu({ track, onRemove, removeLabel = 'Remove' }: Props) {
         <Menu.Item leftSection={<IconPlaylistAdd size={16} />} onClick={() => queue('last')}>
           Add to queue
         </Menu.Item>
+        {canSuggest && (
+          <Menu.Item
+            leftSection={<IconUsersGroup size={16} />}
+            onClick={() =>
+              attempt(async () => {
+                await useParty.getState().suggest(track.id);
+                notifyDone(`Suggested “${track.title}” to the host`);
+              }, 'Cannot suggest')
+            }
+          >
+            Suggest to the party
+          </Menu.Item>
+        )}
         <Menu.Divider />
         <Menu.Label>Add to playlist</Menu.Label>
         {(playlists ?? []).slice(0, 8).map((p) => (
@@ -80,6 +98,9 @@ export function TrackMenu({ track, onRemove, removeLabel = 'Remove' }: Props) {
           New playlist…
         </Menu.Item>
         <Menu.Divider />
+        <Menu.Item leftSection={<IconSparkles size={16} />} onClick={() => navigate(`/tracks/${track.id}/similar`)}>
+          Similar tracks
+        </Menu.Item>
         <Menu.Item leftSection={<IconDisc size={16} />} onClick={() => navigate(`/albums/${track.album_id}`)}>
           Go to album
         </Menu.Item>

@@ -1,6 +1,6 @@
 // Cards for each kind of thing, all on the same uniform MediaCard.
 import { Text } from '@mantine/core';
-import type { Album, Artist, Playlist, Track } from '../api/types';
+import type { Album, Artist, Mix, Playlist, Track } from '../api/types';
 import { plural } from '../lib/format';
 import { usePlayer } from '../stores/player';
 import classes from './cards.module.css';
@@ -43,6 +43,19 @@ export function PlaylistCard({ playlist }: { playlist: Playlist }) {
       coverId={playlist.cover_id}
       onPlay={playlist.track_count > 0 ? () => play().playContext({ type: 'playlist', id: playlist.id }) : undefined}
       testId="playlist-card"
+    />
+  );
+}
+
+export function MixCard({ mix }: { mix: Mix }) {
+  return (
+    <MediaCard
+      to={`/mixes/${mix.id}`}
+      title={mix.name}
+      subtitle={mix.description || plural(mix.track_count, 'track')}
+      coverId={mix.cover_id}
+      onPlay={mix.track_count > 0 ? () => play().playContext({ type: 'mix', id: mix.id }) : undefined}
+      testId="mix-card"
     />
   );
 }

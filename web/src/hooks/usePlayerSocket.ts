@@ -2,7 +2,7 @@
 // A lost connection is retried with backoff (0.5 s doubling to 10 s); the server resends the
 // whole state on connect, so nothing is missed.
 import { useEffect } from 'react';
-import { wsUrl } from '../api';
+import { withMediaToken, wsUrl } from '../api';
 import type { PlayerState } from '../api/types';
 import { usePlayer } from '../stores/player';
 
@@ -22,7 +22,7 @@ export function usePlayerSocket(enabled: boolean): void {
     let first = true;
 
     const connect = () => {
-      socket = new WebSocket(wsUrl('/api/v1/me/ws'));
+      socket = new WebSocket(wsUrl(withMediaToken('/api/v1/me/ws')));
       socket.onopen = () => {
         backoff = 250;
         usePlayer.setState({ connection: 'online' });

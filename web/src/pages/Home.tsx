@@ -1,7 +1,7 @@
 import { Stack, Text, Title } from '@mantine/core';
 import { api } from '../api';
 import { CardRow } from '../components/CardGrid';
-import { AlbumCard, PlaylistCard, TrackCard } from '../components/cards';
+import { AlbumCard, MixCard, PlaylistCard, TrackCard } from '../components/cards';
 import { Loadable } from '../components/Loadable';
 import { useAsync } from '../hooks/useAsync';
 import { useAuth } from '../stores/auth';
@@ -13,6 +13,8 @@ function greeting(): string {
 
 export function HomePage() {
   const home = useAsync(() => api.home(30), []);
+  // Mixes load on their own: generating them may take a moment, the rest of home need not wait.
+  const mixes = useAsync(() => api.mixes(), []);
   const user = useAuth((s) => s.user);
   return (
     <Stack gap={36}>
@@ -28,6 +30,9 @@ export function HomePage() {
       <Loadable state={home}>
         {(h) => (
           <div>
+            {mixes.data && mixes.data.items.length > 0 && (
+              <CardRow title="Your mixes" items={mixes.data.items} render={(m) => <MixCard key={m.id} mix={m} />} />
+            )}
             {h.recent_albums.length > 0 && (
               <CardRow title="Recently played albums" items={h.recent_albums} render={(a) => <AlbumCard key={a.id} album={a} />} />
             )}

@@ -17,6 +17,8 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { api, serverUrl, setServerUrl } from '../api';
 import type { Library, ScanState, Theme } from '../api/types';
 import { Loadable } from '../components/Loadable';
+import { DesktopSettings } from '../desktop/DesktopSettings';
+import { isDesktop } from '../desktop/bridge';
 import { useAsync } from '../hooks/useAsync';
 import { scanPercent, scanSummary } from '../lib/scan';
 import { attempt, notifyDone } from '../lib/notify';
@@ -213,27 +215,31 @@ export function SettingsPage() {
           .
         </Text>
       </Section>
-      <Section title="Server" description="Where this app finds Tonearm. Empty means the server this page came from.">
-        <Group align="flex-end">
-          <TextInput
-            label="Server address"
-            placeholder={window.location.origin}
-            value={server}
-            onChange={(e) => setServer(e.currentTarget.value)}
-            w={360}
-          />
-          <Button
-            variant="default"
-            onClick={() => {
-              setServerUrl(server);
-              notifyDone('Server address saved');
-              void useAuth.getState().check();
-            }}
-          >
-            Save
-          </Button>
-        </Group>
-      </Section>
+      {isDesktop() ? (
+        <DesktopSettings />
+      ) : (
+        <Section title="Server" description="Where this app finds Tonearm. Empty means the server this page came from.">
+          <Group align="flex-end">
+            <TextInput
+              label="Server address"
+              placeholder={window.location.origin}
+              value={server}
+              onChange={(e) => setServer(e.currentTarget.value)}
+              w={360}
+            />
+            <Button
+              variant="default"
+              onClick={() => {
+                setServerUrl(server);
+                notifyDone('Server address saved');
+                void useAuth.getState().check();
+              }}
+            >
+              Save
+            </Button>
+          </Group>
+        </Section>
+      )}
     </Stack>
   );
 }

@@ -1,6 +1,6 @@
 // Who is signed in, and whether the server still needs its first account.
 import { create } from 'zustand';
-import { api, ApiError, setToken } from '../api';
+import { api, ApiError, ensureMediaToken, setToken } from '../api';
 import type { User } from '../api/types';
 
 export type AuthStatus = 'checking' | 'setup' | 'signed-out' | 'signed-in' | 'unreachable';
@@ -25,6 +25,7 @@ export const useAuth = create<AuthStore>((set, get) => ({
     set({ status: 'checking', error: null });
     try {
       const user = await api.me();
+      await ensureMediaToken();
       set({ status: 'signed-in', user });
       return;
     } catch (err) {
@@ -45,12 +46,14 @@ export const useAuth = create<AuthStore>((set, get) => ({
   async signIn(name, password) {
     const result = await api.login(name, password);
     setToken(result.token);
+    await ensureMediaToken();
     set({ status: 'signed-in', user: result.user, error: null });
   },
 
   async setup(name, password) {
     const result = await api.setup(name, password);
     setToken(result.token);
+    await ensureMediaToken();
     set({ status: 'signed-in', user: result.user, error: null });
   },
 

@@ -5,6 +5,8 @@ import { create } from 'zustand';
 import { api, streamUrl } from '../api';
 import type { ContextType, PlayerState, PlayerStep, Repeat, Track } from '../api/types';
 import { getEngine } from '../audio/engine';
+import { Follower } from '../audio/follower';
+import type { Timeline } from '../lib/clock';
 
 export type Connection = 'connecting' | 'online' | 'reconnecting';
 
@@ -22,6 +24,10 @@ interface PlayerStore {
   metadataReady: boolean;
   connection: Connection;
   error: string | null;
+  /** Following a listen party's host: the element plays the party, not our own state. */
+  following: boolean;
+  /** …but the browser wants a click before it plays. */
+  followBlocked: boolean;
 
   apply(state: PlayerState, how: 'sync' | 'initial'): void;
   playContext(context: { type: ContextType; id?: number; track_ids?: number[] }, startTrackId?: number, shuffle?: boolean): Promise<void>;
@@ -35,7 +41,19 @@ interface PlayerStore {
   queueMove(entryId: number, index: number): Promise<void>;
   setShuffle(on: boolean): Promise<void>;
   setRepeat(mode: Repeat): Promise<void>;
+  /** Play what the party plays (each party event), on the server's clock. */
+  follow(timeline: Timeline, track: Track | null, hard: boolean, serverNow: () => number): void;
+  /** Stop following. `keep`: we became the host, so the music plays on as our own. */
+  unfollow(keep: boolean): void;
   reset(): void;
+}
+
+/** Our own controls do nothing to the music while we follow a party. */
+export class FollowingError extends Error {
+  constructor() {
+    super('You are following a listen party: leave it to play your own music.');
+    this.name = 'FollowingError';
+  }
 }
 
 export function currentKey(state: PlayerState | null): string | null {
@@ -63,14 +81,27 @@ function reportListen(): void {
 
 export const usePlayer = create<PlayerStore>((set, get) => {
   const engine = () => getEngine();
+  let follower: Follower | null = null;
+  // The track that was playing when we took a party over: when our own state arrives with
+  // it as current, the element carries on instead of loading it again from the start.
+  let handoff: number | null = null;
 
   /** Take a newer state; load its current track if the element holds another one. */
   function take(state: PlayerState, play: 'keep' | 'play' | 'paused'): boolean {
     const old = get().state;
     if (old && state.version < old.version) return false; // a late, older answer
     const key = currentKey(state);
-    const changed = key !== get().loadedKey;
     const track = state.current?.track ?? null;
+    if (get().following) {
+      set({ state }); // kept for when we stop following
+      return false;
+    }
+    if (handoff !== null && track?.id === handoff && key !== get().loadedKey) {
+      handoff = null;
+      set({ state, track, loadedKey: key });
+      return false;
+    }
+    const changed = key !== get().loadedKey;
     if (changed) {
       reportListen();
       const wasPlaying = get().playing;
@@ -144,12 +175,15 @@ export const usePlayer = create<PlayerStore>((set, get) => {
     metadataReady: false,
     connection: 'connecting',
     error: null,
+    following: false,
+    followBlocked: false,
 
     apply(state, how) {
       take(state, how === 'initial' ? 'paused' : 'keep');
     },
 
     async playContext(context, startTrackId, shuffle) {
+      if (get().following) throw new FollowingError();
       await engine().resume(); // inside the click: the context may start
       const state = await api.play(context, startTrackId, shuffle);
       if (!take(state, 'play')) {
@@ -159,6 +193,10 @@ export const usePlayer = create<PlayerStore>((set, get) => {
     },
 
     async togglePlay() {
+      if (get().following) {
+        await follower?.kick(); // a browser that would not start on its own may now
+        return;
+      }
       const { track, playing } = get();
       if (!track) {
         // Nothing loaded: carry on with whatever the server has next.
@@ -175,11 +213,13 @@ export const usePlayer = create<PlayerStore>((set, get) => {
     },
 
     async next() {
+      if (get().following) return;
       await engine().resume();
       await step(api.next(true));
     },
 
     async previous() {
+      if (get().following) return;
       await engine().resume();
       const t = engine().audio.currentTime;
       if (t >= RESTART_AFTER) {
@@ -190,10 +230,12 @@ export const usePlayer = create<PlayerStore>((set, get) => {
     },
 
     async ended() {
+      if (get().following) return; // the host's player moves on, and the party with it
       await step(api.next(false));
     },
 
     seek(seconds) {
+      if (get().following) return;
       engine().seek(seconds);
       set({ currentTime: engine().audio.currentTime });
       report({ position_ms: Math.round(engine().audio.currentTime * 1000) });
@@ -235,7 +277,48 @@ export const usePlayer = create<PlayerStore>((set, get) => {
       take(await api.updatePlayer({ repeat: mode }), 'keep');
     },
 
+    follow(timeline, track, hard, serverNow) {
+      if (!get().following) {
+        reportListen();
+        handoff = null;
+        set({ following: true, error: null });
+      }
+      if (!follower) follower = new Follower(engine(), serverNow, (blocked) => set({ followBlocked: blocked }));
+      follower.setClock(serverNow);
+      if (track?.id !== get().track?.id) {
+        set({ track, loadedKey: track ? `party/${track.id}` : null, currentTime: 0, duration: track?.duration ?? 0, metadataReady: false });
+      }
+      follower.apply(timeline, hard);
+    },
+
+    unfollow(keep) {
+      if (!get().following) return;
+      follower?.stop();
+      set({ following: false, followBlocked: false });
+      if (keep) {
+        // Our own state is about to become the party's (the server copies it over); until
+        // it arrives the element plays on undisturbed.
+        handoff = get().track?.id ?? null;
+        const own = get().state;
+        if (own && own.current?.track?.id === handoff) {
+          handoff = null;
+          set({ loadedKey: currentKey(own) });
+        }
+        return;
+      }
+      engine().pause();
+      set({ loadedKey: null });
+      const own = get().state;
+      if (own) take(own, 'paused');
+      else {
+        engine().audio.removeAttribute('src');
+        set({ track: null });
+      }
+    },
+
     reset() {
+      follower?.stop();
+      set({ following: false, followBlocked: false });
       engine().pause();
       engine().audio.removeAttribute('src');
       set({ state: null, track: null, loadedKey: null, playing: false, currentTime: 0, duration: 0, metadataReady: false });
