@@ -87,9 +87,16 @@ class CoverCache:
             temp.unlink(missing_ok=True)
             return
         with self._lock:
+            # The size on disk, not len(data): another writer of the same key may have renamed
+            # its file over ours since, and the last one to take the lock must see the winner.
+            try:
+                size = path.stat().st_size
+            except FileNotFoundError:  # evicted by another process sharing the directory
+                size = 0
             index = self._load_locked()
-            self._total += len(data) - index.pop(key, 0)
-            index[key] = len(data)
+            self._total += size - index.pop(key, 0)
+            if size:
+                index[key] = size
             self._evict_locked()
 
     def clear(self) -> None:
