@@ -17,8 +17,8 @@ import contextlib
 import functools
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Hashable
+from typing import Any, Generic, TypeVar
 
 import asyncpg
 from aiohttp import WSCloseCode, WSMsgType, web
@@ -39,6 +39,48 @@ EventHandler = Callable[[dict[str, Any]], None]
 
 def _set_event(event: asyncio.Event, _conn: object) -> None:
     event.set()
+
+
+K = TypeVar("K", bound=Hashable)
+
+
+class Coalesced(Generic[K]):
+    """Runs `push(key)` for a key on demand, at most one run per key at a time: a request
+    while one runs makes exactly one more run after it, so a burst of changes costs one or
+    two pushes and the last one sees the final state."""
+
+    def __init__(
+        self,
+        push: Callable[[K], Coroutine[Any, Any, None]],
+        spawn: Callable[[Coroutine[Any, Any, None]], object],
+        what: str,
+        name: Callable[[K], str] = str,
+    ) -> None:
+        self._push = push
+        self._spawn = spawn
+        self._what = what
+        self._name = name
+        self._running: set[K] = set()
+        self._stale: set[K] = set()
+
+    def __call__(self, key: K) -> None:
+        if key in self._running:
+            self._stale.add(key)
+            return
+        self._running.add(key)
+        self._spawn(self._run(key))
+
+    async def _run(self, key: K) -> None:
+        try:
+            while True:
+                self._stale.discard(key)
+                await self._push(key)
+                if key not in self._stale:
+                    return
+        except Exception:
+            log.exception("could not push the %s %s", self._what, self._name(key))
+        finally:
+            self._running.discard(key)
 
 
 class _Socket:
@@ -70,8 +112,7 @@ class UserEvents:
         self.load = load
         self._sockets: dict[int, set[_Socket]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
-        self._refreshing: set[int] = set()
-        self._stale: set[int] = set()
+        self._refresh: Coalesced[int] = Coalesced(self._push, self._spawn, "play state of user")
         self._listener: asyncio.Task[None] | None = None
         self._handlers: dict[str, EventHandler] = {}
         self._on_connect: list[Callable[[], None]] = []
@@ -161,28 +202,11 @@ class UserEvents:
         except (ValueError, KeyError, TypeError):
             log.warning("ignoring a malformed event %r", payload[:200])
 
-    def _refresh(self, user_id: int) -> None:
-        """Push the user's state to their sockets; a burst of changes makes one or two loads."""
-        if user_id in self._refreshing:
-            self._stale.add(user_id)
-            return
-        self._refreshing.add(user_id)
-        self._spawn(self._push(user_id))
-
     async def _push(self, user_id: int) -> None:
-        try:
-            while True:
-                self._stale.discard(user_id)
-                version, view = await self.load(user_id)
-                text = dumps({"type": "player", "state": view})
-                for sock in list(self._sockets.get(user_id, ())):
-                    sock.offer(version, text)
-                if user_id not in self._stale:
-                    return
-        except Exception:
-            log.exception("could not push the play state of user %s", user_id)
-        finally:
-            self._refreshing.discard(user_id)
+        version, view = await self.load(user_id)
+        text = dumps({"type": "player", "state": view})
+        for sock in list(self._sockets.get(user_id, ())):
+            sock.offer(version, text)
 
     async def serve(self, request: web.Request, user_id: int) -> web.WebSocketResponse:
         """One device's socket: the current state at once, then every change. Messages from

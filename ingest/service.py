@@ -26,7 +26,7 @@ from ingest.analysis.worker import AnalysisWorker
 from ingest.coordinator import Coordinator, cancel
 from ingest.enrich.enricher import Enricher
 from ingest.scanner import ShardRunner, Sink
-from ingest.sinks import HttpSink, LocalSink
+from ingest.sinks import HttpSink, LocalSink, PrimaryClient
 from ingest.vector import FEATURE_VERSION
 from ingest.worker import ShardWorker
 from ingest.writer import IngestWriter
@@ -103,23 +103,25 @@ class ScanService:
             )
         return self._executor
 
-    def _sink(self) -> Sink | None:
+    def _primary_client(self) -> PrimaryClient | None:
+        """How a secondary reaches the primary; None while there is none to reach."""
         view = self.cluster.view
-        if view.is_primary:
-            return LocalSink(self.writer, view.node_id)
         primary = view.member(view.primary_id)
         if primary is None or self._session is None or not self.secret:
             return None
-        return HttpSink(self._session, primary.address, self.secret, view.node_id)
+        return PrimaryClient(self._session, primary.address, self.secret, view.node_id)
+
+    def _sink(self) -> Sink | None:
+        if self.cluster.view.is_primary:
+            return LocalSink(self.writer, self.cluster.view.node_id)
+        client = self._primary_client()
+        return HttpSink(client) if client else None
 
     def _analysis_sink(self) -> AnalysisSink | None:
-        view = self.cluster.view
-        if view.is_primary:
-            return LocalAnalysisSink(self.analysis_writer, view.node_id)
-        primary = view.member(view.primary_id)
-        if primary is None or self._session is None or not self.secret:
-            return None
-        return HttpAnalysisSink(self._session, primary.address, self.secret, view.node_id)
+        if self.cluster.view.is_primary:
+            return LocalAnalysisSink(self.analysis_writer, self.cluster.view.node_id)
+        client = self._primary_client()
+        return HttpAnalysisSink(client) if client else None
 
     async def start(self, *, scan_now: bool) -> None:
         if self.analysis is not None:

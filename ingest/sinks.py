@@ -37,7 +37,9 @@ class LocalSink:
         await self.writer.release(shard.id, self.member, reason)
 
 
-class HttpSink:
+class PrimaryClient:
+    """POSTs to the primary's internal endpoints, as this member, with the cluster secret."""
+
     def __init__(
         self, session: aiohttp.ClientSession, primary: str, secret: str, member: str
     ) -> None:
@@ -46,11 +48,14 @@ class HttpSink:
         self.headers = {SECRET_HEADER: secret}
         self.member = member
 
-    async def _post(self, shard: Shard, action: str, body: dict[str, Any]) -> None:
-        url = f"{self.primary}/internal/v1/shards/{shard.id}/{action}"
+    async def post(self, path: str, body: dict[str, Any]) -> None:
+        """POST /internal/v1/{path}; anything but success is a SinkError."""
+        action = path.rsplit("/", 1)[-1]
         try:
             async with self.session.post(
-                url, json={"member": self.member, **body}, headers=self.headers
+                f"{self.primary}/internal/v1/{path}",
+                json={"member": self.member, **body},
+                headers=self.headers,
             ) as resp:
                 if resp.status >= 300:
                     text = await resp.text()
@@ -59,6 +64,14 @@ class HttpSink:
                     )
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise SinkError(f"{action} to {self.primary} failed: {exc}") from exc
+
+
+class HttpSink:
+    def __init__(self, client: PrimaryClient) -> None:
+        self.client = client
+
+    async def _post(self, shard: Shard, action: str, body: dict[str, Any]) -> None:
+        await self.client.post(f"shards/{shard.id}/{action}", body)
 
     async def write(self, shard: Shard, batch: list[TrackWrite], progress: Progress) -> None:
         await self._post(

@@ -20,6 +20,17 @@ class NotPrimary(Conflict):
     code = "not_primary"
 
 
+def primary_epoch(cluster: Cluster) -> int:
+    """This term's epoch, for a write only the primary may make; NotPrimary (with where the
+    primary is) on any other replica."""
+    view = cluster.view
+    if not view.is_primary or view.epoch is None:
+        primary = view.member(view.primary_id)
+        hint = {"X-Tonearm-Primary": primary.address} if primary else {}
+        raise NotPrimary("this replica is not the primary", headers=hint)
+    return view.epoch
+
+
 class IngestWriter:
     def __init__(self, store: IngestStore, clusters: ClusterStore, cluster: Cluster) -> None:
         self.store = store
@@ -30,15 +41,7 @@ class IngestWriter:
         self._lock = asyncio.Lock()
 
     def epoch(self) -> int:
-        view = self.cluster.view
-        if not view.is_primary or view.epoch is None:
-            raise NotPrimary("this replica is not the primary", headers=self._primary_hint())
-        return view.epoch
-
-    def _primary_hint(self) -> dict[str, str]:
-        view = self.cluster.view
-        primary = view.member(view.primary_id)
-        return {"X-Tonearm-Primary": primary.address} if primary else {}
+        return primary_epoch(self.cluster)
 
     async def write(
         self,

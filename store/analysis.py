@@ -8,7 +8,13 @@ from dataclasses import dataclass, field
 
 import asyncpg
 
-from store.cluster import SHARD_CHANNEL, check_fence
+from store.cluster import (
+    SHARD_CHANNEL,
+    assign_shards,
+    check_fence,
+    fail_shard,
+    release_shard,
+)
 from tonearm.errors import Conflict
 
 # NOTIFY after every committed batch of results; the payload is small JSON:
@@ -153,48 +159,17 @@ class AnalysisStore:
         return [_shard(r) for r in rows]
 
     async def assign(self, epoch: int, assignments: Sequence[tuple[int, str]]) -> None:
-        """Hand shards to members (fenced) and wake every replica's workers."""
-        if not assignments:
-            return
-        async with self.pool.acquire() as conn, conn.transaction():
-            await check_fence(conn, epoch)
-            await conn.executemany(
-                """UPDATE analysis_shards SET state = 'assigned', assigned_to = $2, epoch = $3,
-                          assigned_at = now(), attempts = attempts + 1,
-                          tried_by = array_append(tried_by, $2)
-                   WHERE id = $1 AND state IN ('pending', 'assigned')""",
-                [(shard_id, member, epoch) for shard_id, member in assignments],
-            )
-            await conn.execute("SELECT pg_notify($1, '')", SHARD_CHANNEL)
+        await assign_shards(self.pool, "analysis_shards", epoch, assignments)
 
     async def release(
         self, epoch: int, shard_id: int, error: str, member: str | None = None
     ) -> bool:
-        """Back to pending, for someone else; with `member`, only if it is still theirs."""
-        async with self.pool.acquire() as conn, conn.transaction():
-            await check_fence(conn, epoch)
-            result: str = await conn.execute(
-                """UPDATE analysis_shards SET state = 'pending', assigned_to = NULL, error = $2
-                   WHERE id = $1 AND state = 'assigned'
-                     AND ($3::text IS NULL OR assigned_to = $3)""",
-                shard_id,
-                error,
-                member,
-            )
-            await conn.execute("SELECT pg_notify($1, '')", SHARD_CHANNEL)
-        return result.endswith(" 1")
+        return await release_shard(self.pool, "analysis_shards", epoch, shard_id, error, member)
 
     async def fail_shard(self, epoch: int, shard_id: int, error: str) -> None:
         """No replica could do it (its drive is offline everywhere): its tracks are planned
         again at the next scan."""
-        async with self.pool.acquire() as conn, conn.transaction():
-            await check_fence(conn, epoch)
-            await conn.execute(
-                """UPDATE analysis_shards SET state = 'failed', error = $2, finished_at = now()
-                   WHERE id = $1 AND state <> 'done'""",
-                shard_id,
-                error,
-            )
+        await fail_shard(self.pool, "analysis_shards", epoch, shard_id, error)
 
     async def jobs(self, track_ids: Sequence[int], version: int) -> list[AnalysisJob]:
         """The shard's tracks that still need analysis and whose drive is online (a redone

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import asyncpg
 
@@ -143,43 +143,73 @@ class ClusterStore:
 
     async def assign(self, epoch: int, assignments: Sequence[tuple[int, str]]) -> None:
         """Hand shards to members (fenced) and wake every replica's shard worker."""
-        if not assignments:
-            return
-        async with self.pool.acquire() as conn, conn.transaction():
-            await check_fence(conn, epoch)
-            await conn.executemany(
-                """UPDATE scan_shards SET state = 'assigned', assigned_to = $2, epoch = $3,
-                          assigned_at = now(), attempts = attempts + 1,
-                          tried_by = array_append(tried_by, $2)
-                   WHERE id = $1 AND state IN ('pending', 'assigned')""",
-                [(shard_id, member, epoch) for shard_id, member in assignments],
-            )
-            await conn.execute("SELECT pg_notify($1, '')", SHARD_CHANNEL)
+        await assign_shards(self.pool, "scan_shards", epoch, assignments)
 
     async def fail_shard(self, epoch: int, shard_id: int, error: str) -> None:
-        async with self.pool.acquire() as conn, conn.transaction():
-            await check_fence(conn, epoch)
-            await conn.execute(
-                """UPDATE scan_shards SET state = 'failed', error = $2, finished_at = now()
-                   WHERE id = $1 AND state <> 'done'""",
-                shard_id,
-                error,
-            )
+        await fail_shard(self.pool, "scan_shards", epoch, shard_id, error)
 
     async def release(
         self, epoch: int, shard_id: int, error: str, member: str | None = None
     ) -> bool:
         """A member could not do the shard (or is gone): back to pending, for someone else.
         With `member`, only if the shard is still that member's."""
-        async with self.pool.acquire() as conn, conn.transaction():
-            await check_fence(conn, epoch)
-            result: str = await conn.execute(
-                """UPDATE scan_shards SET state = 'pending', assigned_to = NULL, error = $2
-                   WHERE id = $1 AND state = 'assigned'
-                     AND ($3::text IS NULL OR assigned_to = $3)""",
-                shard_id,
-                error,
-                member,
-            )
-            await conn.execute("SELECT pg_notify($1, '')", SHARD_CHANNEL)
-        return result.endswith(" 1")
+        return await release_shard(self.pool, "scan_shards", epoch, shard_id, error, member)
+
+
+# -- the life of a shard, shared by the walk's shards and the analysis shards ------------------
+
+ShardTable = Literal["scan_shards", "analysis_shards"]
+
+
+async def assign_shards(
+    pool: asyncpg.Pool, table: ShardTable, epoch: int, assignments: Sequence[tuple[int, str]]
+) -> None:
+    """Hand shards to members (fenced) and wake every replica's workers."""
+    if not assignments:
+        return
+    async with pool.acquire() as conn, conn.transaction():
+        await check_fence(conn, epoch)
+        await conn.executemany(
+            f"""UPDATE {table} SET state = 'assigned', assigned_to = $2, epoch = $3,
+                       assigned_at = now(), attempts = attempts + 1,
+                       tried_by = array_append(tried_by, $2)
+                WHERE id = $1 AND state IN ('pending', 'assigned')""",
+            [(shard_id, member, epoch) for shard_id, member in assignments],
+        )
+        await conn.execute("SELECT pg_notify($1, '')", SHARD_CHANNEL)
+
+
+async def release_shard(
+    pool: asyncpg.Pool,
+    table: ShardTable,
+    epoch: int,
+    shard_id: int,
+    error: str,
+    member: str | None = None,
+) -> bool:
+    """Back to pending, for someone else; with `member`, only if it is still theirs."""
+    async with pool.acquire() as conn, conn.transaction():
+        await check_fence(conn, epoch)
+        result: str = await conn.execute(
+            f"""UPDATE {table} SET state = 'pending', assigned_to = NULL, error = $2
+                WHERE id = $1 AND state = 'assigned' AND ($3::text IS NULL OR assigned_to = $3)""",
+            shard_id,
+            error,
+            member,
+        )
+        await conn.execute("SELECT pg_notify($1, '')", SHARD_CHANNEL)
+    return result.endswith(" 1")
+
+
+async def fail_shard(
+    pool: asyncpg.Pool, table: ShardTable, epoch: int, shard_id: int, error: str
+) -> None:
+    """No replica could do it: failed, unless it got done meanwhile."""
+    async with pool.acquire() as conn, conn.transaction():
+        await check_fence(conn, epoch)
+        await conn.execute(
+            f"""UPDATE {table} SET state = 'failed', error = $2, finished_at = now()
+                WHERE id = $1 AND state <> 'done'""",
+            shard_id,
+            error,
+        )

@@ -28,7 +28,7 @@ from typing import Any
 from aiohttp import WSCloseCode, WSMsgType, web
 
 from api.context import SERVICES
-from api.events import HEARTBEAT, USER_EVENTS, UserEvents
+from api.events import HEARTBEAT, USER_EVENTS, Coalesced, UserEvents
 from api.party import clock, rules
 from api.party.service import PartyService
 from api.serialize import dumps
@@ -138,8 +138,10 @@ class PartyEvents:
         self._present: dict[tuple[str, int], int] = {}
         self._presence_lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
-        self._refreshing: set[str] = set()
-        self._stale: set[str] = set()
+        # a party id is its invite: logs name only its start
+        self._refresh: Coalesced[str] = Coalesced(
+            self._send_state, self._spawn, "state of party", lambda pid: f"{pid[:6]}…"
+        )
         listener.subscribe("party", self._notified, self._resync)
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
@@ -157,25 +159,6 @@ class PartyEvents:
         """The listener (re)connected: anything may have changed meanwhile."""
         for party_id in list(self._sockets):
             self._refresh(party_id)
-
-    def _refresh(self, party_id: str) -> None:
-        if party_id in self._refreshing:
-            self._stale.add(party_id)
-            return
-        self._refreshing.add(party_id)
-        self._spawn(self._push(party_id))
-
-    async def _push(self, party_id: str) -> None:
-        try:
-            while True:
-                self._stale.discard(party_id)
-                await self._send_state(party_id)
-                if party_id not in self._stale:
-                    return
-        except Exception:
-            log.exception("could not push the state of party %s…", party_id[:6])
-        finally:
-            self._refreshing.discard(party_id)
 
     async def _send_state(self, party_id: str) -> None:
         sockets = list(self._sockets.get(party_id, ()))

@@ -7,13 +7,11 @@ import logging
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-import aiohttp
-
 from cluster import Cluster
 from ingest.analysis import wire
-from ingest.sinks import SECRET_HEADER, SinkError
+from ingest.sinks import PrimaryClient
 from ingest.vector import FEATURE_VERSION
-from ingest.writer import NotPrimary
+from ingest.writer import primary_epoch
 from store.analysis import AnalysisShard, AnalysisStore, AnalysisWrite
 from store.cluster import Fenced
 from tonearm import metrics
@@ -32,12 +30,7 @@ class AnalysisWriter:
         self.cluster = cluster
 
     def epoch(self) -> int:
-        view = self.cluster.view
-        if not view.is_primary or view.epoch is None:
-            primary = view.member(view.primary_id)
-            hint = {"X-Tonearm-Primary": primary.address} if primary else {}
-            raise NotPrimary("this replica is not the primary", headers=hint)
-        return view.epoch
+        return primary_epoch(self.cluster)
 
     async def write(
         self, shard_id: int, member: str, version: int, results: Sequence[AnalysisWrite]
@@ -87,27 +80,11 @@ class LocalAnalysisSink:
 
 
 class HttpAnalysisSink:
-    def __init__(
-        self, session: aiohttp.ClientSession, primary: str, secret: str, member: str
-    ) -> None:
-        self.session = session
-        self.primary = primary.rstrip("/")
-        self.headers = {SECRET_HEADER: secret}
-        self.member = member
+    def __init__(self, client: PrimaryClient) -> None:
+        self.client = client
 
     async def _post(self, shard: AnalysisShard, action: str, body: dict[str, Any]) -> None:
-        url = f"{self.primary}/internal/v1/analysis/{shard.id}/{action}"
-        try:
-            async with self.session.post(
-                url, json={"member": self.member, **body}, headers=self.headers
-            ) as resp:
-                if resp.status >= 300:
-                    text = await resp.text()
-                    raise SinkError(
-                        f"{action} refused by {self.primary}: {resp.status} {text[:200]}"
-                    )
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            raise SinkError(f"{action} to {self.primary} failed: {exc}") from exc
+        await self.client.post(f"analysis/{shard.id}/{action}", body)
 
     async def write(self, shard: AnalysisShard, results: Sequence[AnalysisWrite]) -> None:
         body = {"version": FEATURE_VERSION, "results": [wire.encode(r) for r in results]}
