@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from ingest.tags import TagError, read_tags
 from store.ingest import CoverSource, TrackWrite
+from tonearm.pickling import compact_pickle
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +21,7 @@ _IMAGE_MIME = {
 }
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Job:
     rel_path: bytes
@@ -28,6 +30,7 @@ class Job:
     folder_image: bytes | None
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Failure:
     rel_path: bytes

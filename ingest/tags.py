@@ -45,6 +45,8 @@ from mutagen.trueaudio import TrueAudio
 from mutagen.wave import WAVE
 from mutagen.wavpack import WavPack
 
+from tonearm.pickling import compact_pickle
+
 __all__ = [
     "AUDIO_EXTENSIONS",
     "Picture",
@@ -71,12 +73,14 @@ class TagError(Exception):
     """file could not be read as audio (corrupt, empty, unsupported)"""
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Picture:
     sha1: str  # hex digest of the image bytes
     mime: str  # image/jpeg, image/png, image/webp ...
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class TrackTags:
     title: str

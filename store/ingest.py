@@ -11,11 +11,13 @@ import asyncpg
 from store.cluster import SHARD_CHANNEL, check_fence
 from store.text import display_path, fold, group_key
 from tonearm.errors import Conflict
+from tonearm.pickling import compact_pickle
 
 if TYPE_CHECKING:
     from ingest.tags import TrackTags
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class CoverSource:
     sha1: str
@@ -24,6 +26,7 @@ class CoverSource:
     rel_path: bytes
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class TrackWrite:
     """One parsed file, ready to be written."""
@@ -218,10 +221,13 @@ class IngestStore:
         artist_ids = await self._upsert_artists(conn, batch)
         cover_ids = await self._upsert_covers(conn, library_id, batch)
         album_ids = await self._upsert_albums(conn, batch, artist_ids, cover_ids)
-        track_ids = await self._upsert_tracks(conn, library_id, batch, album_ids, cover_ids)
-        await conn.execute(
-            "DELETE FROM track_artists WHERE track_id = ANY($1::bigint[])", track_ids
+        track_ids, updated = await self._upsert_tracks(
+            conn, library_id, batch, album_ids, cover_ids
         )
+        if updated:  # a new track has no links to replace: no probe per row on a first scan
+            await conn.execute(
+                "DELETE FROM track_artists WHERE track_id = ANY($1::bigint[])", updated
+            )
         links = [
             (tid, artist_ids[fold(name)], pos)
             for tid, item in zip(track_ids, batch, strict=True)
@@ -349,7 +355,8 @@ class IngestStore:
         batch: Sequence[TrackWrite],
         album_ids: list[int],
         cover_ids: dict[str, int],
-    ) -> list[int]:
+    ) -> tuple[list[int], list[int]]:
+        """The batch's track ids in order, and the ids of those that existed before."""
         records = []
         for item, album_id in zip(batch, album_ids, strict=True):
             t = item.tags
@@ -383,10 +390,12 @@ class IngestStore:
         rows = await conn.fetch(
             f"""INSERT INTO tracks ({names}) SELECT {names} FROM incoming_tracks
                 ON CONFLICT (library_id, rel_path) DO UPDATE SET {updates}, updated_at = now()
-                RETURNING id, rel_path"""
+                RETURNING id, rel_path, xmax <> 0 AS existed"""
         )
+        # xmax is set on the row version an ON CONFLICT update wrote, zero on a fresh insert.
         ids = {bytes(r["rel_path"]): r["id"] for r in rows}
-        return [ids[item.rel_path] for item in batch]
+        updated = [r["id"] for r in rows if r["existed"]]
+        return [ids[item.rel_path] for item in batch], updated
 
 
 async def _own_shard(conn: asyncpg.Connection, shard_id: int, member: str) -> None:

@@ -4,6 +4,7 @@ one that may not (a managed PostgreSQL). Both must write the same catalogue."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -100,3 +101,14 @@ async def test_a_plain_role_keeps_the_checks_and_writes_the_same(
         await plain.close()
     assert not skipped
     assert rows == EXPECTED
+
+
+async def test_a_rewritten_track_has_its_artist_links_replaced(
+    pool: asyncpg.Pool, tmp_path: Path
+) -> None:
+    writes = _writes(tmp_path)
+    await _write(pool, writes)
+    t2 = writes[2]
+    retagged = dataclasses.replace(t2, tags=dataclasses.replace(t2.tags, artists=("Dee", "Bo")))
+    _, rows = await _write(pool, [writes[0], retagged])
+    assert rows == [*EXPECTED[:2], ("T2", "Two", "Dee", 0), ("T2", "Two", "Bo", 1)]

@@ -1,0 +1,44 @@
+"""compact_pickle: the scan's records survive the process pool unchanged."""
+
+from __future__ import annotations
+
+import pickle
+from dataclasses import dataclass
+
+from ingest.parse import Failure, Job
+from ingest.tags import Picture, TrackTags
+from store.ingest import CoverSource, TrackWrite
+from tonearm.pickling import compact_pickle
+
+
+@compact_pickle
+@dataclass(frozen=True, slots=True)
+class _One:
+    only: int
+
+
+def _track() -> TrackWrite:
+    tags = TrackTags(
+        title="Teardrop", artists=("Massive Attack", "Elizabeth Fraser"), album="Mezzanine",
+        album_artists=("Massive Attack",), track_no=3, track_total=11, disc_no=None,
+        disc_total=None, year=1998, date="1998-04-20", genres=("Trip Hop",), compilation=False,
+        duration=330.5, bitrate=320000, sample_rate=44100, channels=2, format="mp3",
+        mime="audio/mpeg", mb_recording_id=None, mb_track_id=None, mb_album_id=None,
+        mb_release_group_id=None, mb_artist_ids=(), mb_album_artist_ids=(),
+        rg_track_gain=-6.5, rg_track_peak=0.98, rg_album_gain=None, rg_album_peak=None,
+        picture=Picture("ab" * 20, "image/jpeg"),
+    )  # fmt: skip
+    cover = CoverSource("ab" * 20, "image/jpeg", "embedded", b"Massive/Mezzanine/03.mp3")
+    return TrackWrite(b"Massive/Mezzanine/03.mp3", 123, 456, tags, cover, None)
+
+
+def test_records_round_trip_equal() -> None:
+    items = [_track(), Failure(b"x.mp3", "corrupt"), Job(b"a/b.flac", 1, 2, b"a/cover.jpg")]
+    for item in items:
+        for protocol in (2, pickle.HIGHEST_PROTOCOL):
+            assert pickle.loads(pickle.dumps(item, protocol)) == item
+
+
+def test_a_one_field_class_round_trips() -> None:
+    assert pickle.loads(pickle.dumps(_One(7))) == _One(7)
+
