@@ -107,7 +107,8 @@ export CARGO_TARGET_DIR ?= $(HOME)/.cache/tonearm/cargo-target
 # rustup's cargo, also when the shell did not read ~/.profile (CI).
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 DESKTOP_APT := libwebkit2gtk-4.1-dev build-essential file libxdo-dev libssl-dev \
-	libayatana-appindicator3-dev librsvg2-dev xvfb xauth xdotool imagemagick dbus-daemon
+	libayatana-appindicator3-dev librsvg2-dev xvfb xauth xdotool imagemagick dbus-daemon \
+	xfce4-panel
 TAURI_DIR := clients/tauri/src-tauri
 RUST_HOST := $(shell PATH="$(PATH)" rustc -vV 2>/dev/null | sed -n 's/^host: //p')
 SIDECAR = $(TAURI_DIR)/binaries/tonearm-presence-$(RUST_HOST)

@@ -1,11 +1,13 @@
 """The built desktop app (make desktop) in a real X server (Xvfb): the first-run setup screen,
 typing a real `tonearm serve`'s address into it, signing in, the home page loading covers
 from that server's other origin with media tokens, the presence sidecar reaching a fake
-Discord, playing, a media key (MPRIS) pausing, the Settings switch turning the presence
-off; the command-line flags and the single instance.
+Discord, playing, a media key (MPRIS) pausing, the tray icon in a real tray host
+(xfce4-panel) driving the player, the Settings switch turning the presence off, quitting
+from the tray; the window's size remembered; the command-line flags and the single instance.
 
-Keys and clicks go in through xdotool; what the app did is read from the outside: its
-config file, the server's request counters (/metrics), and screenshots (tests/clients/
+Keys and clicks go in through xdotool, tray menu clicks over D-Bus (com.canonical.dbusmenu,
+as the tray host sends them); what the app did is read from the outside: its config file,
+the server's request counters (/metrics), the player's state, and screenshots (tests/clients/
 artifacts/, and docs/screenshots/ with TONEARM_UPDATE_SCREENSHOTS=1). Run by
 `make desktop-test`, which sets TONEARM_DESKTOP_BIN to the built binary.
 """
@@ -33,7 +35,27 @@ BINARY = os.environ.get("TONEARM_DESKTOP_BIN", "")
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(__file__).parent / "artifacts"
 IDENTIFIER = "org.tonearm.desktop"
-TOOLS = ("Xvfb", "xdotool", "import", "dbus-daemon", "gdbus")
+TOOLS = ("Xvfb", "xdotool", "import", "dbus-daemon", "gdbus", "xfce4-panel")
+WATCHER = "org.kde.StatusNotifierWatcher"
+# xfce4-panel's settings (an xfconf channel): one panel along the top holding only its
+# status tray, the plugin that hosts StatusNotifierItems as a desktop's panel does.
+PANEL_XML = """<?xml version="1.0" encoding="UTF-8"?>
+<channel name="xfce4-panel" version="1.0">
+  <property name="configver" type="int" value="2"/>
+  <property name="panels" type="array">
+    <value type="int" value="1"/>
+    <property name="panel-1" type="empty">
+      <property name="position" type="string" value="p=6;x=0;y=0"/>
+      <property name="position-locked" type="bool" value="true"/>
+      <property name="size" type="uint" value="32"/>
+      <property name="plugin-ids" type="array"><value type="int" value="1"/></property>
+    </property>
+  </property>
+  <property name="plugins" type="empty">
+    <property name="plugin-1" type="string" value="systray"/>
+  </property>
+</channel>
+"""
 APP_ID = "123456789012345678"
 
 
@@ -80,7 +102,9 @@ def display() -> Iterator[str]:
 class App:
     """One run of the app with its own config directory."""
 
-    def __init__(self, display: str, home: Path, args: list[str], bus: str | None = None) -> None:
+    def __init__(
+        self, display: str, home: Path, args: list[str], bus: str | None = None, tray: bool = False
+    ) -> None:
         self.display = display
         self.config = home / "config" / IDENTIFIER / "desktop.json"
         runtime = home / "run"
@@ -105,13 +129,17 @@ class App:
         # (the media keys) talk D-Bus, and the test asks the bus what is there.
         self.bus_pid = 0
         if bus is None:
+            # The app's environment: services the bus starts (xfconfd) keep to this home.
             daemon = subprocess.run(
                 ["dbus-daemon", "--session", "--fork", "--print-address=1", "--print-pid=1"],
-                capture_output=True, text=True, check=True, timeout=30,
+                capture_output=True, text=True, check=True, timeout=30, env=self.env,
             )  # fmt: skip
             bus, pid = daemon.stdout.split()[:2]
             self.bus_pid = int(pid)
         self.env["DBUS_SESSION_BUS_ADDRESS"] = bus
+        self.panel: subprocess.Popen[bytes] | None = None
+        if tray:
+            self._start_tray_host(home)
         self.process = subprocess.Popen(
             [BINARY, *args],
             env=self.env,
@@ -120,6 +148,69 @@ class App:
             start_new_session=True,
         )
         self.log_path = home / "app.log"
+
+    def _start_tray_host(self, home: Path) -> None:
+        """A real tray: xfce4-panel's status tray registers as the StatusNotifierWatcher, the
+        app's tray icon (libayatana-appindicator) registers with it and shows in the panel."""
+        channel = home / "config" / "xfce4" / "xfconf" / "xfce-perchannel-xml" / "xfce4-panel.xml"
+        channel.parent.mkdir(parents=True, exist_ok=True)
+        channel.write_text(PANEL_XML)
+        self.panel = subprocess.Popen(
+            ["xfce4-panel", "--disable-wm-check"],
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        wait_for(lambda: WATCHER in self.bus_names(), "the tray host")
+
+    def gdbus(self, dest: str, path: str, method: str, *args: str) -> str:
+        out = subprocess.run(
+            ["gdbus", "call", "--session", "--dest", dest, "--object-path", path,
+             "--method", method, *args],
+            env=self.env, capture_output=True, text=True, timeout=30, check=True,
+        )  # fmt: skip
+        return out.stdout
+
+    def tray_menu(self) -> dict[str, int]:
+        """The tray icon's menu as the host reads it (com.canonical.dbusmenu): label → id;
+        a disabled item's label is prefixed with '(disabled) '."""
+        items = self.gdbus(
+            WATCHER, "/StatusNotifierWatcher", "org.freedesktop.DBus.Properties.Get",
+            WATCHER, "RegisteredStatusNotifierItems",
+        )  # fmt: skip
+        found = re.findall(r"'(:[0-9.]+)(/[^']+)'", items)
+        if not found:
+            return {}
+        name, path = found[0]
+        menu_path = re.findall(
+            r"'(/[^']+)'",
+            self.gdbus(
+                name, path, "org.freedesktop.DBus.Properties.Get",
+                "org.kde.StatusNotifierItem", "Menu",
+            ),
+        )[0]  # fmt: skip
+        self._menu = (name, menu_path)
+        layout = self.gdbus(
+            name, menu_path, "com.canonical.dbusmenu.GetLayout", "0", "--", "-1", "[]"
+        )
+        out = {}
+        for item_id, props in re.findall(r"\((\d+), \{([^{}]*)\}, @av \[\]\)", layout):
+            label = re.search(r"'label': <(['\"])(.*?)\1>", props)
+            if label:
+                disabled = "'enabled': <false>" in props
+                # dbusmenu labels are mnemonic markup: "__" is a literal "_", "_x" marks x.
+                text = re.sub(r"_(.)", r"\1", label.group(2))
+                out[("(disabled) " if disabled else "") + text] = int(item_id)
+        return out
+
+    def tray_click(self, label: str) -> None:
+        """What the host sends when the user picks a menu item."""
+        item = wait_for(lambda: self.tray_menu().get(label), f"{label} in the tray menu")
+        name, menu_path = self._menu
+        self.gdbus(
+            name, menu_path, "com.canonical.dbusmenu.Event", str(item), "clicked", "<int32 0>", "0"
+        )
 
     def xdotool(self, *args: str) -> str:
         out = subprocess.run(
@@ -155,6 +246,10 @@ class App:
                 os.killpg(self.process.pid, 9)
                 self.process.wait()
         self.log.close()
+        if self.panel is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.panel.pid, 15)
+            self.panel.wait(timeout=15)
         if self.bus_pid:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self.bus_pid, 15)
@@ -182,8 +277,10 @@ class App:
 def launch(display: str, tmp_path: Path) -> Iterator[Callable[..., App]]:
     apps: list[App] = []
 
-    def start(*args: str, home: Path | None = None, bus: str | None = None) -> App:
-        app = App(display, home or tmp_path, list(args), bus)
+    def start(
+        *args: str, home: Path | None = None, bus: str | None = None, tray: bool = False
+    ) -> App:
+        app = App(display, home or tmp_path, list(args), bus, tray)
         apps.append(app)
         return app
 
@@ -240,7 +337,7 @@ def _first_run(
     before: dict[tuple[str, str, str], float],
     discord: ThreadedFakeDiscord,
 ) -> None:
-    app = launch()
+    app = launch(tray=True)
     window = app.window()
     time.sleep(3)  # the page's first paint
     shot = app.screenshot("desktop-setup")
@@ -328,6 +425,32 @@ def _first_run(
         paused = discord.activity()
     assert paused["state"].startswith("Paused")
 
+    # The tray icon, in a real tray host: its menu follows the player (the track on its first
+    # line: Linux hosts show no tooltips) and its buttons drive the page, which tells the server.
+    now = f"(disabled) {track['title']} - {track['artist']}"
+    menu = wait_for(lambda: m if now in (m := app.tray_menu()) else None, "the track in the tray")
+    assert {"Show Tonearm", "Play", "Next", "Previous", "Quit"} <= set(menu)
+    app.tray_click("Play")
+    wait_for(lambda: server.api("/api/v1/me/player")["playing"], "the tray's Play")
+    wait_for(lambda: "Pause" in app.tray_menu(), "Pause in the tray")
+    app.tray_click("Next")
+    after = wait_for(
+        lambda: (
+            (c := server.api("/api/v1/me/player")["current"]["track"])["id"] != track["id"] and c
+        ),
+        "the tray's Next",
+    )
+    wait_for(
+        lambda: f"(disabled) {after['title']} - {after['artist']}" in app.tray_menu(),
+        "the next track in the tray",
+    )
+    app.tray_click("Pause")
+    wait_for(lambda: not server.api("/api/v1/me/player")["playing"], "the tray's Pause")
+    # Discord followed the tray too: it ends on the next track, paused.
+    shown = discord.activity()
+    while shown is None or shown["details"] != after["title"] or "timestamps" in shown:
+        shown = discord.activity()
+
     # Settings → Discord: the switch turns the presence off (cleared, and Discord let go).
     app.xdotool("mousemove", "--window", window, "81", "297", "click", "1")
     time.sleep(1)
@@ -339,6 +462,8 @@ def _first_run(
     assert discord.activity() is None
     discord.next("closed")
 
+    app.tray_click("Quit")
+    assert app.process.wait(timeout=30) == 0
     log = app.close()
     assert "panicked" not in log, log
     # The websocket is counted when it ends: with the app.
@@ -365,3 +490,23 @@ def test_command_line_flags(launch: Callable[..., App], server: Server, tmp_path
     wrong = launch("--server", "ftp://music.lan", home=tmp_path)
     assert wrong.process.wait(timeout=30) != 0
     assert "ftp://" in wrong.close()
+
+
+def test_the_window_size_is_remembered(launch: Callable[..., App], tmp_path: Path) -> None:
+    app = launch(tray=True)
+    window = app.window()
+    app.xdotool("windowsize", window, "900", "600")
+    wait_for(lambda: "900x600" in app.xdotool("getwindowgeometry", window), "the resize")
+    app.tray_click("Quit")  # a clean exit, as quitting from a desktop's tray is
+    assert app.process.wait(timeout=30) == 0
+    app.close()
+    state = json.loads((tmp_path / "config" / IDENTIFIER / ".window-state.json").read_text())
+    assert (state["main"]["width"], state["main"]["height"]) == (900, 600)
+
+    again = launch(home=tmp_path)
+    window = again.window()
+    wait_for(
+        lambda: "Geometry: 900x600" in again.xdotool("getwindowgeometry", window),
+        "the saved size",
+        seconds=10,
+    )

@@ -102,7 +102,7 @@ export function presenceSession(token: string | null): void {
   if (isDesktop()) void invoke('presence_session', { token }).catch(() => undefined);
 }
 
-/** What the tray menu shows: Play or Pause, and the track in its tooltip. */
+/** What the tray menu shows: Play or Pause, and the track (first line, tooltip). */
 export function playerStatus(playing: boolean, title: string | null): void {
   if (isDesktop()) void invoke('player_status', { playing, title }).catch(() => undefined);
 }

@@ -10,6 +10,7 @@ pub mod address;
 pub mod check;
 pub mod config;
 mod presence;
+pub mod tray;
 
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -150,11 +151,13 @@ fn presence_session(app: AppHandle, token: Option<String>) {
     app.state::<Presence>().set_token(&app, token);
 }
 
-/// The tray's menu follows the player: "Pause" while playing, the track in the tooltip.
+/// The tray's menu follows the player: "Pause" while playing, and the track on its first line
+/// (Linux tray hosts show no tooltips) and in the tooltip (macOS, Windows).
 #[tauri::command]
 fn player_status(app: AppHandle, playing: bool, title: Option<String>) {
     let Some(tray) = app.try_state::<TrayItems>() else { return };
     let _ = tray.toggle.set_text(if playing { "Pause" } else { "Play" });
+    let _ = tray.now.set_text(crate::tray::now_playing(title.as_deref()));
     if let Some(icon) = tray.app.tray_by_id("main") {
         let tooltip = title.map(|t| format!("Tonearm — {t}")).unwrap_or_else(|| "Tonearm".into());
         let _ = icon.set_tooltip(Some(tooltip));
@@ -163,6 +166,7 @@ fn player_status(app: AppHandle, playing: bool, title: Option<String>) {
 
 struct TrayItems {
     app: AppHandle,
+    now: MenuItem<Wry>,
     toggle: MenuItem<Wry>,
 }
 
@@ -175,6 +179,7 @@ fn show_main(app: &AppHandle) {
 }
 
 fn build_tray(app: &AppHandle) -> tauri::Result<TrayItems> {
+    let now = MenuItem::with_id(app, "now", crate::tray::now_playing(None), false, None::<&str>)?;
     let show = MenuItem::with_id(app, "show", "Show Tonearm", true, None::<&str>)?;
     let toggle = MenuItem::with_id(app, "toggle", "Play", true, None::<&str>)?;
     let next = MenuItem::with_id(app, "next", "Next", true, None::<&str>)?;
@@ -183,6 +188,8 @@ fn build_tray(app: &AppHandle) -> tauri::Result<TrayItems> {
     let menu = Menu::with_items(
         app,
         &[
+            &now,
+            &PredefinedMenuItem::separator(app)?,
             &show,
             &PredefinedMenuItem::separator(app)?,
             &toggle,
@@ -212,7 +219,7 @@ fn build_tray(app: &AppHandle) -> tauri::Result<TrayItems> {
             }
         })
         .build(app)?;
-    Ok(TrayItems { app: app.clone(), toggle })
+    Ok(TrayItems { app: app.clone(), now, toggle })
 }
 
 /// Applies `--reset-server` / `--server URL` to the saved settings before the window opens.
