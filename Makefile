@@ -49,9 +49,19 @@ run: setup
 	@mkdir -p "$(TONEARM_DATA_DIR)"
 	$(BIN)/tonearm serve
 
-lint: setup
+# The macOS/Windows desktop workflow cannot run here; actionlint (built from its Go module,
+# cached in .tools/) at least checks its syntax, expressions and action inputs.
+ACTIONLINT_VERSION := v1.7.12
+ACTIONLINT := .tools/actionlint-$(ACTIONLINT_VERSION)
+
+lint: setup $(ACTIONLINT)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(ACTIONLINT) .github/workflows/*.yml
+
+$(ACTIONLINT):
+	GOBIN=$(CURDIR)/.tools go install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
+	mv .tools/actionlint $@
 
 typecheck: setup
 	$(BIN)/mypy api cluster ingest recommend store tonearm

@@ -41,4 +41,3 @@ def test_records_round_trip_equal() -> None:
 
 def test_a_one_field_class_round_trips() -> None:
     assert pickle.loads(pickle.dumps(_One(7))) == _One(7)
-
