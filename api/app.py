@@ -14,6 +14,7 @@ from api.events import setup_user_events
 from api.middleware import auth_middleware, metrics_middleware
 from api.openapi import routes as openapi_routes
 from api.party.hub import setup_party_events
+from api.proxy import TRUSTED_PROXIES, proxy_middleware
 from api.routes import (
     auth,
     catalog,
@@ -62,11 +63,19 @@ ROUTE_TABLES = (
 def create_app(config: Config, pool: asyncpg.Pool, *, background: bool = True) -> web.Application:
     """The whole HTTP server. `background` starts the scan loop (tests drive scans directly)."""
     app = web.Application(
-        middlewares=[metrics_middleware, cors_middleware, error_middleware, auth_middleware],
+        # The proxy's clone first, so every later step sees the forwarded client.
+        middlewares=[
+            proxy_middleware,
+            metrics_middleware,
+            cors_middleware,
+            error_middleware,
+            auth_middleware,
+        ],
         client_max_size=2 * 1024 * 1024,
     )
     app[SERVICES] = Services.build(config, pool)
     setup_cors(app, config.cors_origins)
+    app[TRUSTED_PROXIES] = config.trusted_proxies
     for table in ROUTE_TABLES:
         app.add_routes(table)
     setup_user_events(app)

@@ -16,6 +16,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from api import media_token
+from api.cors import ALLOWED_ORIGINS, websocket_origin_allowed
 from store.models import Session, User
 from store.users import UserStore
 from tonearm.errors import Forbidden, Invalid, TooManyRequests, Unauthorized
@@ -70,7 +71,26 @@ def _sha256(token: str) -> str:
 
 
 def client_address(request: web.Request) -> str:
+    """Who is asking, for the per-address limits: behind a trusted proxy, the forwarded
+    client (api/proxy.py gives the request its `remote`)."""
     return request.remote or "unknown"
+
+
+def is_websocket_upgrade(request: web.Request) -> bool:
+    # aiohttp's own handshake test: anything else can never become a websocket.
+    return request.headers.get("Upgrade", "").strip().lower() == "websocket"
+
+
+def check_websocket_origin(request: web.Request) -> None:
+    """Refuse a cookie-authenticated websocket upgrade from another site's page (api/cors.py)."""
+    if not websocket_origin_allowed(
+        request.headers.get("Origin"), request.scheme, request.host, request.app[ALLOWED_ORIGINS]
+    ):
+        raise Forbidden(
+            "this page's origin may not open the server's websockets with the session cookie"
+            " (see cors_origins; behind a reverse proxy, trusted_proxies)",
+            code="forbidden_origin",
+        )
 
 
 class Auth:
@@ -146,7 +166,8 @@ class Auth:
 
     async def authenticate(self, request: web.Request) -> User:
         """The signed-in user of this request, or Unauthorized. Cookie-authenticated writes
-        must echo the CSRF token; bearer tokens are not sent by browsers on their own."""
+        must echo the CSRF token, and cookie-authenticated websocket upgrades come from an
+        allowed origin; bearer tokens are not sent by browsers on their own."""
         header = request.headers.get("Authorization", "")
         if header:
             scheme, _, token = header.partition(" ")
@@ -166,6 +187,9 @@ class Auth:
             sent = request.headers.get(CSRF_HEADER, "")
             if not hmac.compare_digest(sent.encode(), session.csrf_token.encode()):
                 raise Forbidden(f"missing or wrong {CSRF_HEADER} header", code="csrf_failed")
+        elif is_websocket_upgrade(request):
+            # A websocket is a GET and carries no CSRF header: its Origin is the check.
+            check_websocket_origin(request)
         return session.user
 
 
@@ -179,7 +203,8 @@ def _verify(stored: str, password: str) -> bool:
 def set_session_cookies(
     request: web.Request, response: web.StreamResponse, token: str, csrf: str, secure: bool
 ) -> None:
-    secure = secure or request.secure or request.headers.get("X-Forwarded-Proto") == "https"
+    # request.secure follows X-Forwarded-Proto only from a trusted proxy (api/proxy.py).
+    secure = secure or request.secure
     max_age = int(SESSION_LIFETIME.total_seconds())
     response.set_cookie(
         SESSION_COOKIE,

@@ -88,6 +88,18 @@ def _internal(summary: str) -> dict[str, Any]:
     return op
 
 
+def _websocket(summary: str, event: dict[str, Any], params: list[dict[str, Any]]) -> dict[str, Any]:
+    op = _op(summary, event, params=params, status="101")
+    # Browsers send the cookie on an upgrade from any site, and CORS does not cover it.
+    op["responses"]["403"] = {
+        "description": "forbidden_origin: a session-cookie upgrade from a page whose Origin is"
+        " neither the server's own nor named in cors_origins (bearer and media tokens work from"
+        " any origin; an upgrade without Origin, from no browser, is let through)",
+        "content": {"application/json": {"schema": _ref("Error")}},
+    }
+    return op
+
+
 def _obj(**props: Any) -> dict[str, Any]:
     return {"type": "object", "properties": props}
 
@@ -200,7 +212,7 @@ PATHS: dict[str, dict[str, Any]] = {
         "post": _op("Move a queue entry to index (0 plays next)", _ref("PlayerState"), params=[_ID], body=_obj(index=_INT)),
     },
     "/api/v1/me/ws": {
-        "get": _op("Websocket of your events: {\"type\": \"player\", \"state\": PlayerState} at once and on every change", _ref("PlayerEvent"), params=[_MEDIA], status="101"),
+        "get": _websocket("Websocket of your events: {\"type\": \"player\", \"state\": PlayerState} at once and on every change", _ref("PlayerEvent"), [_MEDIA]),
     },
     "/api/v1/parties": {
         "post": _op("Start a listen party hosted by you; with require_code the answer (and only the host's views) holds its 4-digit code", _ref("Party"), body=_obj(require_code=_BOOL, allow_suggestions=_BOOL), status="201"),
@@ -226,7 +238,7 @@ PATHS: dict[str, dict[str, Any]] = {
         "post": _op("Suggest a track: it goes to the end of the host's queue, if the host allows suggestions; at most 10 a minute per member, then 429 suggestions_rate_limited with Retry-After", _obj(track_id=_INT), params=[_PARTY], body=_obj(track_id=_INT), status="201"),
     },
     "/api/v1/parties/{id}/ws": {
-        "get": _op("Websocket of the party's events (each with type, track_id, position_ms, playing, server_time_ms) and the clock exchanges; protocol in api/party/README.md", _ref("PartyEvent"), params=[_PARTY, _MEDIA], status="101"),
+        "get": _websocket("Websocket of the party's events (each with type, track_id, position_ms, playing, server_time_ms) and the clock exchanges; protocol in api/party/README.md", _ref("PartyEvent"), [_PARTY, _MEDIA]),
     },
     "/api/v1/scan": {
         "get": _op("Scan state and progress, and the audio analysis stage's progress", _obj(state=_STR, current=_ref("Scan"), last=_ref("Scan"), analysis=_ref("AnalysisProgress"))),

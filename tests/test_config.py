@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import fields
+from ipaddress import ip_network
 from pathlib import Path
 
 import pytest
@@ -86,3 +87,20 @@ def test_cors_origins() -> None:
     for bad in ("music.example.org", "https://music.example.org/app", "http://"):
         with pytest.raises(ConfigError, match="cors_origins"):
             load_config(environ={"TONEARM_CORS_ORIGINS": bad})
+
+
+def test_trusted_proxies(tmp_path: Path) -> None:
+    assert load_config(environ={}).trusted_proxies == ()
+    env = {"TONEARM_TRUSTED_PROXIES": "10.244.0.0/16, 192.168.1.5 fd00::/8,,10.1.2.3/8"}
+    assert load_config(environ=env).trusted_proxies == (
+        ip_network("10.244.0.0/16"),
+        ip_network("192.168.1.5/32"),
+        ip_network("fd00::/8"),
+        ip_network("10.0.0.0/8"),  # host bits forgiven
+    )
+    (tmp_path / "tonearm.toml").write_text('trusted_proxies = ["::1", "127.0.0.0/8"]\n')
+    from_file = load_config(environ={"TONEARM_DATA_DIR": str(tmp_path)})
+    assert from_file.trusted_proxies == (ip_network("::1/128"), ip_network("127.0.0.0/8"))
+    for bad in ("10.0.0.0/33", "proxy.lan", "10.0.0.0/8;", "*"):
+        with pytest.raises(ConfigError, match="trusted_proxies"):
+            load_config(environ={"TONEARM_TRUSTED_PROXIES": bad})

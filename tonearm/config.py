@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
 import re
@@ -54,6 +55,8 @@ class Config:
     party_host_grace: int = 600
     # The desktop app's pages come from these origins (Tauri: macOS/Linux, Windows).
     cors_origins: tuple[str, ...] = ("tauri://localhost", "http://tauri.localhost")
+    # Reverse proxies whose X-Forwarded-* headers are believed (api/proxy.py); none by default.
+    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
 
     @property
     def pg_dir(self) -> Path:
@@ -79,6 +82,8 @@ def _parse(name: str, raw: Any) -> Any:
             return Path(str(raw)).expanduser()
         if name == "cors_origins":
             return _origins(raw)
+        if name == "trusted_proxies":
+            return _networks(raw)
         if kind == "int":
             value = int(raw)
             if value < 0 or (name == "port" and not 0 < value < 65536):
@@ -121,6 +126,13 @@ def _origins(raw: Any) -> tuple[str, ...]:
         if origin != "*" and not _ORIGIN.match(origin):
             raise ValueError(origin)
     return origins
+
+
+def _networks(raw: Any) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """IPs and CIDRs, from a comma- or whitespace-separated string or a list. Host bits are
+    forgiven (`10.1.2.3/16` is `10.1.0.0/16`); anything else that is not a network fails."""
+    parts = raw.replace(",", " ").split() if isinstance(raw, str) else [str(p) for p in raw]
+    return tuple(ipaddress.ip_network(p.strip(), strict=False) for p in parts if p.strip())
 
 
 def _apply(config: Config, values: Mapping[str, Any], source: str) -> Config:

@@ -25,7 +25,21 @@ export default defineConfig({
   },
   server: {
     proxy: {
-      '/api': { target: server, changeOrigin: true, ws: true },
+      '/api': {
+        target: server,
+        changeOrigin: true,
+        ws: true,
+        // The server lets the session cookie open a websocket only from its own origin's
+        // pages (api/cors.py); through this proxy our pages' origin is the dev server's, so
+        // theirs (only theirs: another site's page stays refused) is passed on as the server's.
+        configure: (proxy) => {
+          proxy.on('proxyReqWs', (proxyReq, req) => {
+            if (req.headers.origin === `http://${req.headers.host}`) {
+              proxyReq.setHeader('Origin', new URL(server).origin);
+            }
+          });
+        },
+      },
     },
   },
   test: {
