@@ -34,7 +34,7 @@ from store.analysis import AnalysisProgress, AnalysisStore
 from store.cluster import SHARD_CHANNEL, ClusterStore
 from store.ingest import IngestStore
 from store.models import Scan
-from store.scans import SCAN_CHANNEL, SERVER_LOCK, ScanStore
+from store.scans import SCAN_CHANNEL, SCAN_DONE_CHANNEL, SERVER_LOCK, ScanStore
 from tonearm import metrics
 
 log = logging.getLogger(__name__)
@@ -87,6 +87,7 @@ class ScanService:
         self._session: aiohttp.ClientSession | None = None
         self._listener: asyncpg.Connection | None = None
         self._wake = asyncio.Event()
+        self._scan_done = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._worker: ShardWorker | None = None
         self._scan_at_start = False
@@ -133,6 +134,7 @@ class ScanService:
         # Tells `tonearm scan` that a server is up to take requests.
         await self._listener.execute("SELECT pg_advisory_lock_shared($1)", SERVER_LOCK)
         await self._listener.add_listener(SCAN_CHANNEL, self._on_scan_notify)
+        await self._listener.add_listener(SCAN_DONE_CHANNEL, self._on_scan_done)
         await self._listener.add_listener(SHARD_CHANNEL, self._on_shard_notify)
         runner = ShardRunner(self.ingest, self.executor)
         self._worker = ShardWorker(self.cluster, self.clusters, runner, self._sink, self.roots)
@@ -154,6 +156,9 @@ class ScanService:
 
     def _on_scan_notify(self, *_: Any) -> None:
         self._wake.set()
+
+    def _on_scan_done(self, *_: Any) -> None:
+        self._scan_done.set()
 
     def _on_shard_notify(self, *_: Any) -> None:
         self.coordinator.shard_event.set()
@@ -239,10 +244,13 @@ class ScanService:
         """Ask for a scan and wait until it is finished (the service must be started)."""
         scan = await self.request(requested_by, full)
         while True:
+            self._scan_done.clear()  # before reading: a NOTIFY after this read is not lost
             current = await self.scans.get(scan.id)
             if current is not None and current.state in ("done", "failed"):
                 return current
-            await asyncio.sleep(0.1)
+            # Whichever replica finishes it tells every listener; the timeout is a safety net.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._scan_done.wait(), 1.0)
 
     async def analysis_progress(self) -> dict[str, object]:
         """The analysis stage's counts for GET /scan (tracks and shards). The count reads
@@ -264,6 +272,7 @@ class ScanService:
         if self._listener is not None:
             with contextlib.suppress(Exception):
                 await self._listener.remove_listener(SCAN_CHANNEL, self._on_scan_notify)
+                await self._listener.remove_listener(SCAN_DONE_CHANNEL, self._on_scan_done)
                 await self._listener.remove_listener(SHARD_CHANNEL, self._on_shard_notify)
                 await self._listener.execute("SELECT pg_advisory_unlock_shared($1)", SERVER_LOCK)
             await self.pool.release(self._listener)

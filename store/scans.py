@@ -9,6 +9,7 @@ import asyncpg
 from store.models import Scan
 
 SCAN_CHANNEL = "tonearm_scan"
+SCAN_DONE_CHANNEL = "tonearm_scan_done"  # payload: the finished scan's id
 # Held in shared mode by every running server that takes scan requests, so the CLI can tell
 # at once whether anyone will pick a request up.
 SERVER_LOCK = 0x70E4A14
@@ -88,14 +89,16 @@ class ScanStore:
     async def finish(
         self, scan_id: int, progress: dict[str, Any], error: str | None = None
     ) -> None:
-        await self.pool.execute(
-            """UPDATE scans SET state = $3, finished_at = now(), progress = $2, error = $4
-               WHERE id = $1""",
-            scan_id,
-            progress,
-            "failed" if error else "done",
-            error,
-        )
+        async with self.pool.acquire() as conn, conn.transaction():
+            await conn.execute(
+                """UPDATE scans SET state = $3, finished_at = now(), progress = $2, error = $4
+                   WHERE id = $1""",
+                scan_id,
+                progress,
+                "failed" if error else "done",
+                error,
+            )
+            await conn.execute("SELECT pg_notify($1, $2)", SCAN_DONE_CHANNEL, str(scan_id))
 
     async def running(self) -> Scan | None:
         """The scan in progress, if any (a new primary resumes it)."""
