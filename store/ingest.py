@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import asyncpg
 
 from store.cluster import SHARD_CHANNEL, check_fence
-from store.text import display_path, fold, group_key
+from store.text import display_path, fold, fold_text, group_key
 from tonearm.errors import Conflict
 from tonearm.pickling import compact_pickle
 
@@ -218,11 +218,15 @@ class IngestStore:
     ) -> None:
         if not batch:
             return
-        artist_ids = await self._upsert_artists(conn, batch)
+        # Each track's artists and album artists as shown, joined once for the four uses.
+        shown = [
+            (display_artists(i.tags.artists), display_artists(i.tags.album_artists)) for i in batch
+        ]
+        artist_ids = await self._upsert_artists(conn, batch, shown)
         cover_ids = await self._upsert_covers(conn, library_id, batch)
-        album_ids = await self._upsert_albums(conn, batch, artist_ids, cover_ids)
+        album_ids = await self._upsert_albums(conn, batch, shown, artist_ids, cover_ids)
         track_ids, updated = await self._upsert_tracks(
-            conn, library_id, batch, album_ids, cover_ids
+            conn, library_id, batch, shown, album_ids, cover_ids
         )
         if updated:  # a new track has no links to replace: no probe per row on a first scan
             await conn.execute(
@@ -244,11 +248,11 @@ class IngestStore:
 
     @staticmethod
     async def _upsert_artists(
-        conn: asyncpg.Connection, batch: Sequence[TrackWrite]
+        conn: asyncpg.Connection, batch: Sequence[TrackWrite], shown: list[tuple[str, str]]
     ) -> dict[str, int]:
         names: dict[str, str] = {}
-        for item in batch:
-            for name in (*item.tags.artists, display_artists(item.tags.album_artists)):
+        for item, (_, album_artist) in zip(batch, shown, strict=True):
+            for name in (*item.tags.artists, album_artist):
                 names.setdefault(fold(name), name)
         rows = await conn.fetch(
             """INSERT INTO artists (name, name_key, search_text)
@@ -291,15 +295,15 @@ class IngestStore:
     async def _upsert_albums(
         conn: asyncpg.Connection,
         batch: Sequence[TrackWrite],
+        shown: list[tuple[str, str]],
         artist_ids: dict[str, int],
         cover_ids: dict[str, int],
     ) -> list[int]:
         albums: dict[str, tuple[str, str, int, str | None, int | None, bool, int | None]] = {}
         keys: list[str] = []
-        for item in batch:
+        for item, (_, artist) in zip(batch, shown, strict=True):
             t = item.tags
-            artist = display_artists(t.album_artists)
-            key = album_key(t)
+            key = album_key(artist, t)
             keys.append(key)
             cover = cover_ids.get(item.album_cover.sha1) if item.album_cover else None
             prev = albums.get(key)
@@ -343,7 +347,7 @@ class IngestStore:
             list(cols[4]),
             list(cols[5]),
             list(cols[6]),
-            [fold(f"{a[0]} {a[1]}") for a in albums.values()],
+            [fold_text(f"{a[0]} {a[1]}") for a in albums.values()],
         )
         ids = {r["group_key"]: r["id"] for r in rows}
         return [ids[k] for k in keys]
@@ -353,14 +357,14 @@ class IngestStore:
         conn: asyncpg.Connection,
         library_id: int,
         batch: Sequence[TrackWrite],
+        shown: list[tuple[str, str]],
         album_ids: list[int],
         cover_ids: dict[str, int],
     ) -> tuple[list[int], list[int]]:
         """The batch's track ids in order, and the ids of those that existed before."""
         records = []
-        for item, album_id in zip(batch, album_ids, strict=True):
+        for item, (artist, album_artist), album_id in zip(batch, shown, album_ids, strict=True):
             t = item.tags
-            artist = display_artists(t.artists)
             records.append(
                 (
                     library_id, item.rel_path, item.size, item.mtime_ns, album_id,
@@ -370,7 +374,7 @@ class IngestStore:
                     t.sample_rate, t.channels, t.format, t.mime, t.mb_recording_id,
                     t.mb_track_id, t.mb_album_id, t.rg_track_gain, t.rg_track_peak,
                     t.rg_album_gain, t.rg_album_peak,
-                    fold(f"{t.title} {artist} {t.album} {display_artists(t.album_artists)} {display_path(item.rel_path)}"),
+                    fold_text(f"{t.title} {artist} {t.album} {album_artist} {display_path(item.rel_path)}"),
                 )
             )  # fmt: skip
         await conn.execute(
@@ -409,6 +413,6 @@ async def _own_shard(conn: asyncpg.Connection, shard_id: int, member: str) -> No
         )
 
 
-def album_key(tags: TrackTags) -> str:
-    """Albums group by album artist + album title (+ release MBID when tagged)."""
-    return group_key(display_artists(tags.album_artists), tags.album, tags.mb_album_id)
+def album_key(album_artist: str, tags: TrackTags) -> str:
+    """Albums group by album artist (as shown) + album title (+ release MBID when tagged)."""
+    return group_key(album_artist, tags.album, tags.mb_album_id)

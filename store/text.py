@@ -8,10 +8,9 @@ from functools import lru_cache
 _SPECIAL = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ł": "l", "ı": "i"})
 
 
-@lru_cache(maxsize=16384)
-def fold(text: str) -> str:
-    """'Beyoncé' and 'BEYONCE' fold alike: decompose, drop combining marks, casefold.
-    Cached and with an ASCII fast path: a scan folds every artist and album name many times."""
+def fold_text(text: str) -> str:
+    """'Beyoncé' and 'BEYONCE' fold alike: decompose, drop combining marks, casefold. For
+    one-off text (a track's whole search text); names go through the cached `fold`."""
     if text.isascii():
         return " ".join(text.lower().split())
     # Compatibility-decompose first ('𝓐' → 'A'), then casefold, then decompose what
@@ -20,6 +19,11 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", folded)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(stripped.split())
+
+
+# A scan folds every artist and album name many times; a track's one-off search text would
+# only push them out of the cache, hence two names for one function.
+fold = lru_cache(maxsize=16384)(fold_text)
 
 
 def like_patterns(query: str) -> list[str]:
