@@ -389,12 +389,7 @@ async def _scan_twice(
                 "TRUNCATE tracks, track_artists, albums, artists, covers RESTART IDENTITY CASCADE"
             )
         baseline_s = baseline.run()
-        cpu_before = cpu_seconds(service, pg_pid)
-        with profiling(prof):
-            started = time.perf_counter()
-            first = (await service.run_once("bench")).id
-            full_s = time.perf_counter() - started
-        cpu = {k: v - cpu_before[k] for k, v in cpu_seconds(service, pg_pid).items()}
+        first, full_s, cpu = await _timed_scan(service, pg_pid, prof)
         runs.append((baseline_s, full_s, cpu))
         p1 = await _progress(service, first)
         tracks = int(await pool.fetchval("SELECT count(*) FROM tracks"))
@@ -439,12 +434,7 @@ async def _scan_twice(
     main_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     worker_peaks = [mb for pid in worker_pids(service) if (mb := peak_rss_mb(pid))]
 
-    cpu_before = cpu_seconds(service, pg_pid)
-    with profiling(prof):
-        started = time.perf_counter()
-        second = (await service.run_once("bench")).id
-        rescan_s = time.perf_counter() - started
-    rescan_cpu = {k: v - cpu_before[k] for k, v in cpu_seconds(service, pg_pid).items()}
+    second, rescan_s, rescan_cpu = await _timed_scan(service, pg_pid, prof)
     p2 = await _progress(service, second)
     est = rescan_s * 100_000 / expected
     rescan = Row(
@@ -476,6 +466,19 @@ async def _scan_twice(
         note = f"{max(worker_peaks):.0f} MB, max of {len(worker_peaks)} workers"
         rows.append(Row("peak RSS, scan worker", note=note))
     return ScanOutcome(full, rows)
+
+
+async def _timed_scan(
+    service: ScanService, pg_pid: int | None, prof: cProfile.Profile | None
+) -> tuple[int, float, dict[str, float]]:
+    """One run_once: the scan's id, its wall seconds and the CPU seconds it took."""
+    cpu_before = cpu_seconds(service, pg_pid)
+    with profiling(prof):
+        started = time.perf_counter()
+        scan_id = (await service.run_once("bench")).id
+        seconds = time.perf_counter() - started
+    cpu = {k: v - cpu_before[k] for k, v in cpu_seconds(service, pg_pid).items()}
+    return scan_id, seconds, cpu
 
 
 async def _start_workers(service: ScanService, workers: int) -> Row:

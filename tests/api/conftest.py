@@ -2,16 +2,40 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import pytest
 from aiohttp.test_utils import TestClient
 
+from api.app import create_app
 from api.context import SERVICES
 from tests.audio import make_jpeg, make_track
+from tonearm.config import Config
 
 PASSWORD = "correct horse battery"
+
+
+Client = TestClient  # type: ignore[type-arg]
+MakeClient = Callable[[Config], Awaitable[Client]]
+
+
+@pytest.fixture
+async def make_client(aiohttp_client: Any, pool: asyncpg.Pool) -> AsyncIterator[MakeClient]:
+    """Test clients of apps made from the configs a test chooses (the `client` fixture's
+    app has the default one)."""
+    made: list[Client] = []
+
+    async def make(config: Config) -> Client:
+        client: Client = await aiohttp_client(create_app(config, pool, background=False))
+        made.append(client)
+        return client
+
+    yield make
+    for client in made:  # before `pool` closes: an app with sockets open holds a LISTEN
+        await client.close()
 
 
 @pytest.fixture

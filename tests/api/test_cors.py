@@ -2,33 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from typing import Any
 
-import asyncpg
 import pytest
-from aiohttp.test_utils import TestClient
 
-from api.app import create_app
 from api.cors import allowed_origin
+from tests.api.conftest import Client, MakeClient
 from tonearm.config import Config
-
-Client = TestClient  # type: ignore[type-arg]
-MakeClient = Callable[[Config], Awaitable[Client]]
 
 TAURI = "tauri://localhost"
 TAURI_WINDOWS = "http://tauri.localhost"
 EVIL = "https://evil.example"
-
-
-@pytest.fixture
-def make_client(aiohttp_client: Any, pool: asyncpg.Pool) -> MakeClient:
-    async def make(config: Config) -> Client:
-        client: Client = await aiohttp_client(create_app(config, pool, background=False))
-        return client
-
-    return make
 
 
 def preflight(

@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 from datetime import timedelta
 from ipaddress import ip_network
-from typing import Any
 
-import asyncpg
 import pytest
-from aiohttp.test_utils import TestClient
 
-from api.app import create_app
 from api.auth import MAX_FAILURES_PER_CLIENT
 from api.context import SERVICES
 from api.proxy import Forwarded, forwarded_client, parse_address, resolve
-from tests.api.conftest import PASSWORD
+from tests.api.conftest import PASSWORD, Client, MakeClient
 from tonearm.config import Config
-
-Client = TestClient  # type: ignore[type-arg]
-MakeClient = Callable[[Config], Awaitable[Client]]
 
 INGRESS = (ip_network("10.244.0.0/16"), ip_network("fd00:10:244::/48"))
 POD = "10.244.1.7"
@@ -122,20 +114,6 @@ def test_resolve(proto: list[str], host: list[str], expected: Forwarded) -> None
 
 
 # Through the API (the test client's peer is 127.0.0.1).
-
-
-@pytest.fixture
-async def make_client(aiohttp_client: Any, pool: asyncpg.Pool) -> AsyncIterator[MakeClient]:
-    made: list[Client] = []
-
-    async def make(config: Config) -> Client:
-        client: Client = await aiohttp_client(create_app(config, pool, background=False))
-        made.append(client)
-        return client
-
-    yield make
-    for client in made:  # before `pool` closes: an app with sockets open holds a LISTEN
-        await client.close()
 
 
 async def _fail_login(client: Client, name: str, forwarded_for: str) -> int:

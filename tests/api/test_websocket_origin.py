@@ -5,23 +5,15 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 from ipaddress import ip_network
-from typing import Any
 
 import aiohttp
-import asyncpg
 import pytest
-from aiohttp.test_utils import TestClient
 
-from api.app import create_app
 from api.cors import normalize_origin, websocket_origin_allowed
-from tests.api.conftest import PASSWORD
+from tests.api.conftest import PASSWORD, Client, MakeClient
 from tonearm.config import Config
-
-Client = TestClient  # type: ignore[type-arg]
-MakeClient = Callable[[Config], Awaitable[Client]]
 
 PLAYER_WS = "/api/v1/me/ws"
 TAURI = "tauri://localhost"
@@ -102,20 +94,6 @@ def test_websocket_origin_allowed(
 
 
 # Through the API.
-
-
-@pytest.fixture
-async def make_client(aiohttp_client: Any, pool: asyncpg.Pool) -> AsyncIterator[MakeClient]:
-    made: list[Client] = []
-
-    async def make(config: Config) -> Client:
-        client: Client = await aiohttp_client(create_app(config, pool, background=False))
-        made.append(client)
-        return client
-
-    yield make
-    for client in made:  # before `pool` closes: an app with sockets open holds a LISTEN
-        await client.close()
 
 
 async def _cookie(client: Client) -> dict[str, str]:

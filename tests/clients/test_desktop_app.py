@@ -164,11 +164,11 @@ class App:
         )
         wait_for(lambda: WATCHER in self.bus_names(), "the tray host")
 
-    def gdbus(self, dest: str, path: str, method: str, *args: str) -> str:
+    def gdbus(self, dest: str, path: str, method: str, *args: str, check: bool = True) -> str:
         out = subprocess.run(
             ["gdbus", "call", "--session", "--dest", dest, "--object-path", path,
              "--method", method, *args],
-            env=self.env, capture_output=True, text=True, timeout=30, check=True,
+            env=self.env, capture_output=True, text=True, timeout=30, check=check,
         )  # fmt: skip
         return out.stdout
 
@@ -256,21 +256,16 @@ class App:
         return self.log_path.read_text(errors="replace")
 
     def bus_names(self) -> list[str]:
-        out = subprocess.run(
-            ["gdbus", "call", "--session", "--dest", "org.freedesktop.DBus",
-             "--object-path", "/org/freedesktop/DBus", "--method", "org.freedesktop.DBus.ListNames"],
-            env=self.env, capture_output=True, text=True, timeout=30,
+        names = self.gdbus(
+            "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus.ListNames",
+            check=False,
         )  # fmt: skip
-        return re.findall(r"'([^']+)'", out.stdout)
+        return re.findall(r"'([^']+)'", names)
 
     def mpris(self, method: str) -> None:
         """A media key, as the desktop delivers it: an MPRIS call on the session bus."""
         name = next(n for n in self.bus_names() if n.startswith("org.mpris.MediaPlayer2."))
-        subprocess.run(
-            ["gdbus", "call", "--session", "--dest", name, "--object-path", "/org/mpris/MediaPlayer2",
-             "--method", f"org.mpris.MediaPlayer2.Player.{method}"],
-            env=self.env, capture_output=True, text=True, timeout=30, check=True,
-        )  # fmt: skip
+        self.gdbus(name, "/org/mpris/MediaPlayer2", f"org.mpris.MediaPlayer2.Player.{method}")
 
 
 @pytest.fixture
