@@ -12,7 +12,7 @@ from datetime import timedelta
 
 import aiohttp
 
-from ingest.enrich.musicbrainz import MusicBrainz, MusicBrainzError
+from ingest.enrich.musicbrainz import MusicBrainz, MusicBrainzError, MusicBrainzUnreachable
 from store.enrichment import AlbumToEnrich, EnrichmentStore
 from tonearm import metrics
 
@@ -20,6 +20,9 @@ log = logging.getLogger(__name__)
 
 IDLE = 30.0  # seconds between looks for new albums when there is nothing to do
 RETRY_AFTER = timedelta(hours=1)
+# While MusicBrainz cannot be reached (no network, an outage): pause, doubling up to the
+# longest, instead of failing every album in turn, one warning each, at one a second.
+PAUSES = (30.0, 1800.0)
 
 
 class Enricher:
@@ -32,8 +35,10 @@ class Enricher:
         coverart_url: str,
         contact: str,
         rate: float,
+        pauses: tuple[float, float] = PAUSES,
     ) -> None:
         self.store = store
+        self.pauses = pauses
         self.interval = 1.0 / rate
         self.client = MusicBrainz(
             session,
@@ -49,6 +54,7 @@ class Enricher:
 
     async def run(self, epoch: int) -> None:
         """Enrich until cancelled (when this node stops being primary)."""
+        pause: float | None = None  # seconds, while MusicBrainz is unreachable
         while True:
             albums = await self.store.pending(20, RETRY_AFTER)
             metrics.ENRICH_QUEUE.set(await self.store.pending_count())
@@ -58,14 +64,30 @@ class Enricher:
                     await asyncio.wait_for(self.wake.wait(), IDLE)
                 continue
             for album in albums:
-                await self.enrich(epoch, album)
+                try:
+                    await self.enrich(epoch, album)
+                except MusicBrainzUnreachable as exc:
+                    pause = self.pauses[0] if pause is None else min(pause * 2, self.pauses[1])
+                    log.warning(
+                        "MusicBrainz unreachable (%s): enrichment paused, next try in %g s",
+                        exc, pause,
+                    )  # fmt: skip
+                    await asyncio.sleep(pause)
+                    break  # the album was left as it was: read the queue again
+                if pause is not None:
+                    log.info("MusicBrainz reachable again: enrichment resumed")
+                    pause = None
 
     async def enrich(self, epoch: int, album: AlbumToEnrich) -> None:
+        """Look one album up and save what was found. Raises MusicBrainzUnreachable, with
+        nothing saved, when the service cannot be reached: the album is not at fault."""
         try:
             if album.mb_album_id:
                 release = await self.client.release(album.mb_album_id)
             else:
                 release = await self.client.search_release(album.title, album.album_artist)
+        except MusicBrainzUnreachable:
+            raise
         except MusicBrainzError as exc:
             log.warning("enrichment of album %d failed: %s", album.id, exc)
             metrics.ENRICHED.labels("error").inc()

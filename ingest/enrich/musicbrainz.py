@@ -43,6 +43,14 @@ class MusicBrainzError(Exception):
     """The service could not answer (network, 5xx after retries, bad JSON)."""
 
 
+class MusicBrainzUnreachable(MusicBrainzError):
+    """No answer at all, or only 'busy': the service (or this machine's network) is down,
+    not anything about the album asked for."""
+
+
+_GATEWAY_DOWN = (502, 504)
+
+
 def _names(items: Any) -> tuple[str, ...]:
     ranked = sorted(
         (i for i in items or [] if isinstance(i, dict) and i.get("name")),
@@ -104,10 +112,14 @@ class MusicBrainz:
                         await asyncio.sleep(min(wait, 60))
                         delay = min(delay * 2, 60)
                         continue
+                    if resp.status in _GATEWAY_DOWN:
+                        raise MusicBrainzUnreachable(f"{service} answered {resp.status}")
                     return resp.status, body, resp.headers.get("Content-Type", "")
-            except (aiohttp.ClientError, TimeoutError) as exc:
+            except (aiohttp.ClientConnectionError, TimeoutError) as exc:
+                raise MusicBrainzUnreachable(f"{service}: {exc}") from exc
+            except aiohttp.ClientError as exc:
                 raise MusicBrainzError(f"{service}: {exc}") from exc
-        raise MusicBrainzError(f"{service}: still 503 after {MAX_503_RETRIES} tries")
+        raise MusicBrainzUnreachable(f"{service}: still 503 after {MAX_503_RETRIES} tries")
 
     async def _json(self, url: str, params: dict[str, str]) -> dict[str, Any] | None:
         status, body, _ = await self._get("musicbrainz", url, {**params, "fmt": "json"})

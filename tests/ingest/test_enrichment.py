@@ -4,6 +4,8 @@ directly, searches otherwise, covers for art-less albums, the rate held, 503 bac
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -110,6 +112,51 @@ async def test_503_is_backed_off_and_retried(
     assert await pool.fetchval("SELECT status FROM album_enrichment") == "found"
     search_times = [t for t, p in mb.requests if p.startswith("/ws/2/release/?")]
     assert len(search_times) == 2 and search_times[1] - search_times[0] >= 0.9  # Retry-After: 1
+
+
+async def test_an_unreachable_musicbrainz_pauses_enrichment_and_fails_no_album(
+    pool: asyncpg.Pool, tmp_path: Path, aiohttp_server: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """No network (or an outage) is not the albums' fault: none is marked failed, the log
+    gets a warning per pause rather than one per album, and work resumes when it is back."""
+    caplog.set_level(logging.INFO, logger="ingest.enrich.enricher")
+    mb = FakeMusicBrainz()
+    titles = [f"Album {i}" for i in range(6)]
+    for title in titles:
+        mb.add(FakeRelease(title, "Someone"))
+        make_track(tmp_path / "m" / title / "1.flac", album=title, artists=["Someone"])
+    epoch = await scan_library(pool, tmp_path / "m")
+    server = await aiohttp_server(mb.app())
+    port, url = server.port, str(server.make_url("")).rstrip("/")
+    await server.close()  # connection refused from here on
+
+    store = EnrichmentStore(pool)
+    async with aiohttp.ClientSession() as session:
+        enricher = Enricher(
+            store, session, base_url=url, coverart_url=url, contact="tests@example.invalid",
+            rate=RATE, pauses=(0.2, 0.4),
+        )  # fmt: skip
+        task = asyncio.create_task(enricher.run(epoch))
+        try:
+            await asyncio.sleep(1.5)
+            assert await pool.fetchval("SELECT count(*) FROM album_enrichment") == 0
+            paused = [r for r in caplog.records if "MusicBrainz unreachable" in r.getMessage()]
+            assert 2 <= len(paused) <= 6  # 0.2 + 0.4 + 0.4 ... s: per pause, not per album
+
+            await aiohttp_server(mb.app(), port=port)  # back
+            for _ in range(100):
+                done = await pool.fetchval(
+                    "SELECT count(*) FROM album_enrichment WHERE status = 'found'"
+                )
+                if done == len(titles):
+                    break
+                await asyncio.sleep(0.1)
+            assert done == len(titles)
+            assert any("reachable again" in r.getMessage() for r in caplog.records)
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
 
 async def test_the_clock_is_shared(pool: asyncpg.Pool) -> None:
