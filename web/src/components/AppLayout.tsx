@@ -42,7 +42,19 @@ export function AppLayout() {
 
   usePlayerSocket(true);
   useMediaSession();
-  useShortcuts(useMemo(() => ({ search: () => navigate('/search'), help: () => setHelp(true) }), [navigate, setHelp]));
+  useShortcuts(
+    useMemo(
+      () => ({
+        search: () => {
+          if (!window.location.pathname.startsWith('/search')) navigate('/search');
+          useUi.getState().focusSearch();
+        },
+        help: () => setHelp(true),
+        album: (id: number) => navigate(`/albums/${id}`),
+      }),
+      [navigate, setHelp],
+    ),
+  );
 
   useEffect(() => {
     useSettings.getState().load().catch((err: unknown) => notifyError(err, 'Cannot load your settings'));
@@ -91,11 +103,11 @@ export function AppLayout() {
       </AppShell.Footer>
       <VisualizerLayer />
       <Modal opened={helpOpen} onClose={() => setHelp(false)} title="Keyboard shortcuts" centered>
-        <Table>
+        <Table data-testid="shortcut-help">
           <Table.Tbody>
             {SHORTCUTS.map(([keys, what]) => (
               <Table.Tr key={keys}>
-                <Table.Td w={120}>
+                <Table.Td w={170}>
                   {keys.split(/\s+/).map((k) => (
                     <Kbd key={k} mr={4}>
                       {k}

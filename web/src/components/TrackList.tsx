@@ -1,6 +1,6 @@
 import { Text, UnstyledButton } from '@mantine/core';
 import { IconPlayerPlayFilled, IconVolume } from '@tabler/icons-react';
-import type { ReactNode } from 'react';
+import { type ReactNode, useState } from 'react';
 import { Link } from 'react-router-dom';
 import type { Track } from '../api/types';
 import { formatTime } from '../lib/format';
@@ -26,6 +26,8 @@ interface Props {
 export function TrackList({ tracks, onPlay, showAlbum = false, showCover = false, numbered = false, onRemove, detail }: Props) {
   const currentId = usePlayer((s) => s.track?.id);
   const playing = usePlayer((s) => s.playing);
+  // The row whose menu is open: its ⋮ button, or a right-click anywhere on the row.
+  const [menuFor, setMenuFor] = useState<number | null>(null);
   return (
     <div className={classes.list} role="table" data-testid="track-list">
       <div className={`${classes.row} ${classes.head}`} role="row" data-album={showAlbum || undefined}>
@@ -46,6 +48,11 @@ export function TrackList({ tracks, onPlay, showAlbum = false, showCover = false
             data-album={showAlbum || undefined}
             data-testid="track-row"
             onDoubleClick={() => attempt(() => onPlay(track), 'Cannot play')}
+            onContextMenu={(e) => {
+              if ((e.target as HTMLElement).closest('a')) return; // a link keeps the browser's menu
+              e.preventDefault();
+              setMenuFor(index);
+            }}
           >
             <span className={classes.num}>
               <span className={classes.numText}>
@@ -95,7 +102,13 @@ export function TrackList({ tracks, onPlay, showAlbum = false, showCover = false
               {formatTime(track.duration)}
             </Text>
             <span className={classes.menu}>
-              <TrackMenu track={track} onRemove={onRemove ? () => onRemove(track, index) : undefined} removeLabel="Remove from playlist" />
+              <TrackMenu
+                track={track}
+                opened={menuFor === index}
+                onChange={(o) => setMenuFor(o ? index : null)}
+                onRemove={onRemove ? () => onRemove(track, index) : undefined}
+                removeLabel="Remove from playlist"
+              />
             </span>
           </div>
         );

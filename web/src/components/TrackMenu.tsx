@@ -10,7 +10,7 @@ import {
   IconTrash,
   IconUsersGroup,
 } from '@tabler/icons-react';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { api } from '../api';
 import type { Playlist, Track } from '../api/types';
@@ -22,12 +22,20 @@ interface Props {
   track: Track;
   onRemove?: () => void;
   removeLabel?: string;
+  /** Controlled from outside (a right-click on the row opens it); else it keeps its own. */
+  opened?: boolean;
+  onChange?(opened: boolean): void;
 }
 
 /** The ⋮ menu of a track: play next, add to queue, add to a playlist, go to album/artist. */
-export function TrackMenu({ track, onRemove, removeLabel = 'Remove' }: Props) {
+export function TrackMenu({ track, onRemove, removeLabel = 'Remove', opened, onChange }: Props) {
   const navigate = useNavigate();
   const [playlists, setPlaylists] = useState<Playlist[] | null>(null);
+  const [own, setOwn] = useState(false);
+  const open = opened ?? own;
+  useEffect(() => {
+    if (open) attempt(async () => setPlaylists((await api.playlists()).items));
+  }, [open]);
   // A listen-party member suggests to the host's queue (when the host allows it).
   const canSuggest = useParty((s) => Boolean(s.party && !s.party.you_are_host && s.party.allow_suggestions));
   const queue = (mode: 'next' | 'last') =>
@@ -41,7 +49,8 @@ export function TrackMenu({ track, onRemove, removeLabel = 'Remove' }: Props) {
       withinPortal
       shadow="md"
       width={220}
-      onOpen={() => attempt(async () => setPlaylists((await api.playlists()).items))}
+      opened={open}
+      onChange={onChange ?? setOwn}
     >
       <Menu.Target>
         <ActionIcon aria-label={`More for ${track.title}`} data-testid="track-menu" onClick={(e) => e.stopPropagation()}>

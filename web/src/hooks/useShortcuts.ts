@@ -1,15 +1,29 @@
-// Keyboard shortcuts: Space play/pause, ←/→ previous/next, =/- volume ±10, / search, ? help.
+// Keyboard shortcuts: Space play/pause, ←/→ previous/next, Shift+←/→ seek, =/- volume ±10,
+// Mod+K or / search, Shift+C the playing album, ? help.
 import { useEffect } from 'react';
 import { usePlayer } from '../stores/player';
 import { useSettings } from '../stores/settings';
 
+const MAC = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
+
 export const SHORTCUTS: [keys: string, what: string][] = [
   ['Space', 'Play / pause'],
   ['←  →', 'Previous / next track'],
+  ['Shift+←  Shift+→', 'Back / forward 10 seconds'],
   ['=  -', 'Volume up / down'],
-  ['/', 'Search'],
-  ['?', 'This help'],
+  [`${MAC ? '⌘' : 'Ctrl'}+K  /`, 'Search'],
+  ['Shift+C', 'Go to the playing album'],
+  ['Shift+?', 'This help'],
 ];
+
+/** How far Shift+←/→ seek (seconds). */
+export const SEEK_STEP = 10;
+
+export interface ShortcutActions {
+  search(): void;
+  help(): void;
+  album(id: number): void;
+}
 
 function typing(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
@@ -17,8 +31,17 @@ function typing(target: EventTarget | null): boolean {
   return el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName) || el.getAttribute?.('role') === 'slider';
 }
 
-export function handleShortcut(event: KeyboardEvent, actions: { search(): void; help(): void }): boolean {
-  if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return false;
+export function handleShortcut(event: KeyboardEvent, actions: ShortcutActions): boolean {
+  // A widget that took the key for itself (a menu's arrows, a sortable grip's Space) keeps it.
+  if (event.defaultPrevented || event.altKey) return false;
+  const mod = event.ctrlKey || event.metaKey;
+  if (mod) {
+    // Mod+K works from inside a text field too: that is where one is when wanting another search.
+    if (event.key.toLowerCase() !== 'k' || event.shiftKey) return false;
+    actions.search();
+    return true;
+  }
+  if (typing(event.target)) return false;
   const player = usePlayer.getState();
   const settings = useSettings.getState();
   const volume = settings.settings.volume;
@@ -28,10 +51,12 @@ export function handleShortcut(event: KeyboardEvent, actions: { search(): void; 
       void player.togglePlay();
       return true;
     case 'ArrowLeft':
-      void player.previous();
+      if (event.shiftKey) player.seek(Math.max(0, player.currentTime - SEEK_STEP));
+      else void player.previous();
       return true;
     case 'ArrowRight':
-      void player.next();
+      if (event.shiftKey) player.seek(player.currentTime + SEEK_STEP);
+      else void player.next();
       return true;
     case '=':
     case '+':
@@ -44,6 +69,10 @@ export function handleShortcut(event: KeyboardEvent, actions: { search(): void; 
     case '/':
       actions.search();
       return true;
+    case 'C':
+      if (!event.shiftKey || !player.track) return false;
+      actions.album(player.track.album_id);
+      return true;
     case '?':
       actions.help();
       return true;
@@ -52,9 +81,12 @@ export function handleShortcut(event: KeyboardEvent, actions: { search(): void; 
   }
 }
 
-export function useShortcuts(actions: { search(): void; help(): void }): void {
+export function useShortcuts(actions: ShortcutActions): void {
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
+      // A held key repeats only what adds up (volume, seeking): a held Space toggles once.
+      const adds = ['=', '+', '-', '_'].includes(event.key) || (event.shiftKey && event.key.startsWith('Arrow'));
+      if (event.repeat && !adds) return;
       if (handleShortcut(event, actions)) event.preventDefault();
     };
     window.addEventListener('keydown', onKey);

@@ -1,6 +1,7 @@
 import { Stack, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { IconSearch } from '@tabler/icons-react';
+import { useEffect, useRef, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { api } from '../api';
 import { CardGrid } from '../components/CardGrid';
@@ -9,11 +10,35 @@ import { Empty, Loadable } from '../components/Loadable';
 import { TrackList } from '../components/TrackList';
 import { useAsync } from '../hooks/useAsync';
 import { usePlayer } from '../stores/player';
+import { useUi } from '../stores/ui';
 
 export function SearchPage() {
   const [params, setParams] = useSearchParams();
   const q = params.get('q') ?? '';
-  const [debounced] = useDebouncedValue(q.trim(), 250);
+  // The field keeps its own text: the URL (?q=) follows it, a moment later. Driving the field
+  // from the URL lost keystrokes typed faster than navigation settles.
+  const [text, setText] = useState(q);
+  const written = useRef(q);
+  if (q !== written.current) {
+    written.current = q; // back/forward, or a link to a search: the URL leads
+    setText(q);
+  }
+  const [debounced] = useDebouncedValue(text.trim(), 250);
+  useEffect(() => {
+    if (debounced === written.current.trim()) return;
+    written.current = debounced;
+    setParams(debounced ? { q: debounced } : {}, { replace: true });
+  }, [debounced, setParams]);
+  // Mod+K while already here: back into the field, its text selected for a new search.
+  const input = useRef<HTMLInputElement>(null);
+  const focusRequest = useUi((s) => s.searchFocus);
+  const handled = useRef(focusRequest); // arriving here, autoFocus does it: text stays as typed
+  useEffect(() => {
+    if (focusRequest === handled.current) return;
+    handled.current = focusRequest;
+    input.current?.focus();
+    input.current?.select();
+  }, [focusRequest]);
   const results = useAsync(async () => (debounced ? api.search(debounced, 24) : null), [debounced]);
   return (
     <Stack gap="xl">
@@ -25,8 +50,9 @@ export function SearchPage() {
         radius="xl"
         placeholder="Artists, albums, tracks"
         leftSection={<IconSearch size={20} />}
-        value={q}
-        onChange={(e) => setParams(e.currentTarget.value ? { q: e.currentTarget.value } : {}, { replace: true })}
+        value={text}
+        onChange={(e) => setText(e.currentTarget.value)}
+        ref={input}
         autoFocus
         aria-label="Search"
         maw={640}

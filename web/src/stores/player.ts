@@ -7,11 +7,9 @@ import type { ContextType, PlayerState, PlayerStep, Repeat, Track } from '../api
 import { getEngine } from '../audio/engine';
 import { Follower } from '../audio/follower';
 import type { Timeline } from '../lib/clock';
+import { previousAction } from '../lib/previous';
 
 export type Connection = 'connecting' | 'online' | 'reconnecting';
-
-/** Restart the track instead of going back once this far in (seconds). */
-export const RESTART_AFTER = 3;
 
 interface PlayerStore {
   state: PlayerState | null;
@@ -222,8 +220,8 @@ export const usePlayer = create<PlayerStore>((set, get) => {
       if (get().following) return;
       await engine().resume();
       const t = engine().audio.currentTime;
-      if (t >= RESTART_AFTER) {
-        engine().seek(0);
+      if (get().track && previousAction(t) === 'restart') {
+        get().seek(0); // and tell the server, like any seek
         return;
       }
       await step(api.previous(Math.round(t * 1000)));

@@ -2,7 +2,7 @@ import { MantineProvider } from '@mantine/core';
 import { fireEvent, render, screen } from '@testing-library/react';
 import type { ReactNode } from 'react';
 import { MemoryRouter } from 'react-router-dom';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { Cover } from '../components/Cover';
 import { MediaCard } from '../components/MediaCard';
 import { PlayerBar } from '../components/PlayerBar';
@@ -80,9 +80,14 @@ describe('PlayerBar', () => {
 
 describe('keyboard shortcuts', () => {
   beforeEach(() => resetSettingsForTests());
-  const actions = { search: vi.fn(), help: vi.fn() };
-  const key = (k: string, target: EventTarget = document.body) => {
-    const event = new KeyboardEvent('keydown', { key: k });
+  beforeEach(() => {
+    vi.clearAllMocks();
+    usePlayer.getState().reset();
+    usePlayer.setState({ state: null });
+  });
+  const actions = { search: vi.fn(), help: vi.fn(), album: vi.fn() };
+  const key = (k: string, target: EventTarget = document.body, init: KeyboardEventInit = {}) => {
+    const event = new KeyboardEvent('keydown', { key: k, cancelable: true, ...init });
     Object.defineProperty(event, 'target', { value: target });
     return handleShortcut(event, actions);
   };
@@ -97,5 +102,46 @@ describe('keyboard shortcuts', () => {
     expect(useSettings.getState().settings.volume).toBe(40);
     key('?');
     expect(actions.help).toHaveBeenCalled();
+  });
+
+  it('Mod+K searches, even from a text field; other Ctrl keys stay the browser\'s', () => {
+    expect(key('k', document.createElement('input'), { ctrlKey: true })).toBe(true);
+    expect(key('K', document.body, { metaKey: true })).toBe(true);
+    expect(actions.search).toHaveBeenCalledTimes(2);
+    expect(key('k', document.body, { ctrlKey: true, shiftKey: true })).toBe(false);
+    expect(key('=', document.body, { ctrlKey: true })).toBe(false);
+    expect(useSettings.getState().settings.volume).toBe(50);
+  });
+
+  it('Shift+C opens the playing album, and does nothing with nothing playing', () => {
+    expect(key('C', document.body, { shiftKey: true })).toBe(false);
+    usePlayer.getState().apply(state(1, track(1, 'Teardrop')), 'initial');
+    expect(key('c')).toBe(false);
+    expect(key('C', document.body, { shiftKey: true })).toBe(true);
+    expect(actions.album).toHaveBeenCalledWith(7);
+  });
+
+  it('Shift+arrows seek ten seconds; plain arrows step tracks', () => {
+    const seek = vi.fn();
+    const previous = vi.fn(async () => undefined);
+    const next = vi.fn(async () => undefined);
+    const { seek: realSeek, previous: realPrevious, next: realNext } = usePlayer.getState();
+    onTestFinished(() => usePlayer.setState({ seek: realSeek, previous: realPrevious, next: realNext }));
+    usePlayer.setState({ seek, previous, next, currentTime: 42 });
+    key('ArrowRight', document.body, { shiftKey: true });
+    expect(seek).toHaveBeenLastCalledWith(52);
+    usePlayer.setState({ currentTime: 4 });
+    key('ArrowLeft', document.body, { shiftKey: true });
+    expect(seek).toHaveBeenLastCalledWith(0);
+    key('ArrowLeft');
+    key('ArrowRight');
+    expect(previous).toHaveBeenCalledTimes(1);
+    expect(next).toHaveBeenCalledTimes(1);
+  });
+
+  it('leaves keys a focused widget already took', () => {
+    const event = new KeyboardEvent('keydown', { key: ' ', cancelable: true });
+    event.preventDefault();
+    expect(handleShortcut(event, actions)).toBe(false);
   });
 });

@@ -3,6 +3,7 @@ import { gainFor } from '../audio/engine';
 import { formatLength, formatTime, tabTitle } from '../lib/format';
 import { columnsFor, GRID_BREAKPOINTS, pageOf, ROW_BREAKPOINTS } from '../lib/grid';
 import { clampRect } from '../lib/layout';
+import { previousAction, RESTART_AFTER } from '../lib/previous';
 import { scanPercent } from '../lib/scan';
 import { nextBackoff } from '../hooks/usePlayerSocket';
 import type { Scan } from '../api/types';
@@ -78,5 +79,15 @@ describe('scanPercent', () => {
     expect(scanPercent(scan({ found: 0 }))).toBeNull();
     expect(scanPercent(scan({ found: 200, unchanged: 50, parsed: 40, failed: 10 }))).toBe(50);
     expect(scanPercent(scan({ found: 10 }, 'done'))).toBe(100);
+  });
+});
+
+describe('previous', () => {
+  it('goes back near the start of a track and restarts it later on', () => {
+    expect(previousAction(0)).toBe('back');
+    expect(previousAction(RESTART_AFTER - 0.01)).toBe('back');
+    expect(previousAction(RESTART_AFTER)).toBe('restart');
+    expect(previousAction(200)).toBe('restart');
+    expect(previousAction(Number.NaN)).toBe('back'); // nothing loaded yet
   });
 });
