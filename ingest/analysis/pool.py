@@ -44,12 +44,19 @@ def preload() -> None:
     multiprocessing.get_context("forkserver").set_forkserver_preload(["ingest.analyze"])
 
 
+# Chunks a pool's processes take before AnalysisPool replaces them, between two shards:
+# that bounds leaks in native code. Not max_tasks_per_child: on Python 3.11 a worker leaving
+# at its limit with work queued can leave the executor with no worker and no replacement,
+# hanging every future and shutdown() (CPython gh-115634, fixed only in 3.13+).
+RECYCLE_AFTER = 64
+
+
 def _executor(workers: int) -> concurrent.futures.ProcessPoolExecutor:
     # forkserver: workers fork from a clean server process, not from the server with its
-    # event loop, sockets and threads. Recycling workers bounds leaks in native code.
+    # event loop, sockets and threads.
     preload()
     return concurrent.futures.ProcessPoolExecutor(
-        workers, mp_context=multiprocessing.get_context("forkserver"), max_tasks_per_child=16
+        workers, mp_context=multiprocessing.get_context("forkserver")
     )
 
 
@@ -93,16 +100,31 @@ class AnalysisPool:
     between shards. ``run`` keeps at most two chunks per worker queued, so cancelling a
     shard leaves little behind; ``close`` waits for the chunks still running."""
 
-    def __init__(self, workers: int, chunk_size: int = 4, fn: Chunk = analyze_chunk) -> None:
+    def __init__(
+        self,
+        workers: int,
+        chunk_size: int = 4,
+        fn: Chunk = analyze_chunk,
+        recycle_after: int = RECYCLE_AFTER,
+    ) -> None:
         self.workers = workers
         self.chunk_size = chunk_size
         self.fn = fn
+        self.recycle_after = recycle_after
         self._pool: concurrent.futures.ProcessPoolExecutor | None = None
+        self._submitted = 0  # chunks sent to the current pool
 
     def _current(self) -> concurrent.futures.ProcessPoolExecutor:
         if self._pool is None:
             self._pool = _executor(self.workers)
+            self._submitted = 0
         return self._pool
+
+    async def _recycle(self) -> None:
+        """Between shards (nothing in flight): fresh processes once these did their share."""
+        if self._pool is not None and self._submitted >= self.recycle_after:
+            pool, self._pool = self._pool, None
+            await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
 
     async def _discard(self, pool: concurrent.futures.ProcessPoolExecutor) -> None:
         """A broken pool is replaced on the next submit (only if it is still the current one:
@@ -118,6 +140,7 @@ class AnalysisPool:
         )
         inflight: dict[asyncio.Future[list[tuple[Result, float]]], tuple[list[str | bytes], concurrent.futures.ProcessPoolExecutor]] = {}  # fmt: skip
         suspects: list[str | bytes] = []
+        await self._recycle()
         try:
             while True:
                 while len(inflight) < 2 * self.workers and (chunk := next(chunks, None)):
@@ -128,6 +151,7 @@ class AnalysisPool:
                         await self._discard(pool)
                         suspects.extend(chunk)
                         continue
+                    self._submitted += 1
                     inflight[future] = (chunk, pool)
                 if not inflight:
                     break

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -142,3 +143,22 @@ async def test_the_pool_isolates_a_crash_to_its_file(tmp_path: Path) -> None:
         "good0.ogg": Analysis, "good1.ogg": Analysis, "good2.ogg": Analysis, "crash.flac": Failure,
     }  # fmt: skip
     assert isinstance(again[0], Analysis)
+
+
+def worker_pid(paths: Sequence[str | bytes]) -> list[Failure]:
+    """In a worker: which process took each path."""
+    return [Failure(p, str(os.getpid())) for p in paths]
+
+
+async def test_the_pool_recycles_its_processes_between_shards_only() -> None:
+    pool = AnalysisPool(workers=1, chunk_size=1, fn=worker_pid, recycle_after=3)
+    try:
+        shards = [[r async for chunk in pool.run(["a", "b", "c", "d"]) for r in chunk]]
+        shards.append([r async for chunk in pool.run(["e"]) for r in chunk])
+        shards.append([r async for chunk in pool.run(["f"]) for r in chunk])
+    finally:
+        await pool.close()
+    pids = [{r.reason for r in shard if isinstance(r, Failure)} for shard in shards]
+    # Four chunks in one shard stay with one process (no recycling mid-shard); the next shard
+    # gets fresh ones, and those are kept while under the limit.
+    assert len(pids[0]) == 1 and pids[1] != pids[0] and pids[2] == pids[1]
