@@ -224,6 +224,56 @@ async def test_queue_rule_through_the_ui(page: Page, server: Server) -> None:
     await wait_playing(page, past=0.1)
 
 
+async def test_queue_entry_menu_plays_next_and_moves_to_the_bottom(
+    page: Page, server: Server
+) -> None:
+    name, password = server.add_user("rearranger")
+    token = str(server.api("/api/v1/auth/login", {"name": name, "password": password})["token"])
+    await sign_in(page, server, name, password)
+    await page.get_by_test_id("queue-toggle").click()
+
+    async def server_queue(expected: list[str]) -> None:
+        for _ in range(50):
+            state = server.api("/api/v1/me/player", token=token)
+            if [e["track"]["title"] for e in state["queue"]] == expected:
+                return
+            await asyncio.sleep(0.1)
+        raise AssertionError(state["queue"])
+
+    await open_album(page, "Paper Suns")
+    rows = page.get_by_test_id("track-row")
+    for title in ("Kite", "Ember", "Hollow"):
+        await rows.filter(has_text=title).hover()
+        await rows.filter(has_text=title).get_by_test_id("track-menu").click()
+        await page.get_by_role("menuitem", name="Add to queue").click()
+        await page.get_by_role("menuitem", name="Add to queue").wait_for(state="hidden")
+    await server_queue(["Kite", "Ember", "Hollow"])
+    entries = page.get_by_test_id("queue-entry")
+    await page.wait_for_function(
+        "document.querySelectorAll('[data-testid=queue-entry]').length === 3"
+    )
+
+    # The last entry plays next: it moves to the front of the queue, here and on the server.
+    await entries.filter(has_text="Hollow").get_by_test_id("queue-entry-menu").click()
+    play_next = page.get_by_role("menuitem", name="Play next")
+    await play_next.wait_for()
+    assert await page.get_by_role("menuitem", name="Move to bottom").count() == 0
+    await play_next.click()
+    await server_queue(["Hollow", "Kite", "Ember"])
+    await page.wait_for_function(
+        "document.querySelector('[data-testid=queue-entry]').innerText.includes('Hollow')"
+    )
+
+    # …and back to the bottom.
+    await play_next.wait_for(state="hidden")
+    await entries.filter(has_text="Hollow").get_by_test_id("queue-entry-menu").click()
+    to_bottom = page.get_by_role("menuitem", name="Move to bottom")
+    await to_bottom.wait_for()
+    assert await play_next.count() == 0
+    await to_bottom.click()
+    await server_queue(["Kite", "Ember", "Hollow"])
+
+
 def _tracks(server: Server, *titles: str) -> list[dict[str, Any]]:
     out = []
     for title in titles:

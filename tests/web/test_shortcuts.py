@@ -132,3 +132,76 @@ async def test_right_click_on_a_track_opens_its_menu(page: Page, server: Server)
     state = await server_state(server, token, lambda s: len(s["queue"]) == 1)
     assert state["queue"][0]["track"]["title"] == "Fencepost"
     await page.get_by_role("menuitem", name="Add to queue").wait_for(state="hidden")
+
+
+async def focused_card(page: Page) -> tuple[str | None, str | None]:
+    """(the region of the focused card, its title)."""
+    region, title = await page.evaluate(
+        """(() => {
+            const el = document.activeElement;
+            if (!el?.closest('[data-card-row]')) return [null, null];
+            return [el.closest('section')?.getAttribute('aria-label') ?? null,
+                    el.getAttribute('aria-label')];
+        })()"""
+    )
+    return region, title
+
+
+async def test_arrow_keys_move_between_home_cards(page: Page, server: Server) -> None:
+    # Something paused is loaded: ←/→ on a card must not change it.
+    albums = server.api("/api/v1/albums?limit=100")["items"]
+    signals = next(a for a in albums if a["title"] == "Signals")
+    server.api("/api/v1/me/player/play", {"context": {"type": "album", "id": signals["id"]}})
+    server.api("/api/v1/me/player", {"playing": False}, method="PUT")
+    await sign_in(page, server)
+    await wait_now(page, "Carrier")
+
+    added = [a["title"] for a in server.api("/api/v1/me/home?limit=30")["recently_added_albums"]]
+    row = page.get_by_role("region", name="Recently added")
+    await row.get_by_test_id("album-card").first.wait_for()
+    cols = await row.get_by_test_id("album-card").count()
+    assert 1 < cols < len(added), (cols, added)  # more than a page: → turns it
+
+    await row.get_by_test_id("album-card").first.get_by_role("link").first.focus()
+    assert await focused_card(page) == ("Recently added", added[0])
+    await page.keyboard.press("ArrowRight")
+    assert await focused_card(page) == ("Recently added", added[1])
+    await page.keyboard.press("ArrowLeft")
+    await page.keyboard.press("ArrowLeft")  # at the edge: stays, and no "previous track"
+    assert await focused_card(page) == ("Recently added", added[0])
+    for _ in range(cols):
+        await page.keyboard.press("ArrowRight")
+    await page.wait_for_function(
+        f"document.activeElement?.getAttribute('aria-label') === {added[cols]!r}"
+    )
+    assert await focused_card(page) == ("Recently added", added[cols])
+    await page.keyboard.press("End")
+    assert await focused_card(page) == ("Recently added", added[-1])
+    await page.keyboard.press("Home")
+    await page.wait_for_function(
+        f"document.activeElement?.getAttribute('aria-label') === {added[0]!r}"
+    )
+
+    # ↑ goes to the row above, ↓ back.
+    above = await page.evaluate(
+        """(() => {
+            const rows = [...document.querySelectorAll('[data-card-row]')];
+            const here = rows.findIndex((r) => r.closest('section')?.getAttribute('aria-label') === 'Recently added');
+            const row = rows[here - 1];
+            return [row.closest('section').getAttribute('aria-label'),
+                    row.querySelector('a[aria-label]').getAttribute('aria-label')];
+        })()"""
+    )
+    await page.keyboard.press("ArrowUp")
+    assert await focused_card(page) == tuple(above)
+    await page.keyboard.press("ArrowDown")
+    assert await focused_card(page) == ("Recently added", added[0])
+
+    # None of it touched the player.
+    assert await page.get_by_test_id("now-title").inner_text() == "Carrier"
+    state = await server_state(server, server.token, lambda s: True)
+    assert current_title(state) == "Carrier"
+
+    # Enter opens the focused card.
+    await page.keyboard.press("Enter")
+    await page.get_by_test_id("page-title").filter(has_text=added[0]).wait_for()

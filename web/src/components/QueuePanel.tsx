@@ -1,8 +1,15 @@
 import { DndContext, type DragEndEvent, KeyboardSensor, PointerSensor, closestCenter, useSensor, useSensors } from '@dnd-kit/core';
 import { SortableContext, sortableKeyboardCoordinates, useSortable, verticalListSortingStrategy } from '@dnd-kit/sortable';
 import { CSS } from '@dnd-kit/utilities';
-import { ActionIcon, CloseButton, Group, ScrollArea, Stack, Text, Title } from '@mantine/core';
-import { IconGripVertical, IconX } from '@tabler/icons-react';
+import { ActionIcon, CloseButton, Group, Menu, ScrollArea, Stack, Text, Title } from '@mantine/core';
+import {
+  IconArrowBarToDown,
+  IconDots,
+  IconGripVertical,
+  IconPlayerTrackNext,
+  IconTrash,
+  IconX,
+} from '@tabler/icons-react';
 import type { QueueEntry, Track } from '../api/types';
 import { formatTime } from '../lib/format';
 import { attempt } from '../lib/notify';
@@ -33,7 +40,43 @@ function Row({ track, extra, current }: { track: Track; extra?: React.ReactNode;
   );
 }
 
-function QueueRow({ entry }: { entry: QueueEntry }) {
+/** The ⋮ menu of a queued entry. The personal queue plays right after the current track, so
+ * its top is "Play next": one item for both (as in Feishin's queue, minus the history). */
+function EntryMenu({ entry, index, count }: { entry: QueueEntry; index: number; count: number }) {
+  const title = entry.track?.title ?? '';
+  const move = (to: number) =>
+    attempt(() => usePlayer.getState().queueMove(entry.entry_id, to), 'Cannot reorder the queue');
+  return (
+    <Menu position="bottom-end" withinPortal shadow="md" width={200}>
+      <Menu.Target>
+        <ActionIcon size="sm" aria-label={`More for ${title}`} data-testid="queue-entry-menu">
+          <IconDots size={14} />
+        </ActionIcon>
+      </Menu.Target>
+      <Menu.Dropdown>
+        {index > 0 && (
+          <Menu.Item leftSection={<IconPlayerTrackNext size={16} />} onClick={() => move(0)}>
+            Play next
+          </Menu.Item>
+        )}
+        {index < count - 1 && (
+          <Menu.Item leftSection={<IconArrowBarToDown size={16} />} onClick={() => move(count - 1)}>
+            Move to bottom
+          </Menu.Item>
+        )}
+        <Menu.Item
+          color="red"
+          leftSection={<IconTrash size={16} />}
+          onClick={() => attempt(() => usePlayer.getState().queueRemove(entry.entry_id))}
+        >
+          Remove from queue
+        </Menu.Item>
+      </Menu.Dropdown>
+    </Menu>
+  );
+}
+
+function QueueRow({ entry, index, count }: { entry: QueueEntry; index: number; count: number }) {
   const { attributes, listeners, setNodeRef, transform, transition, isDragging } = useSortable({ id: entry.entry_id });
   if (!entry.track) return null;
   return (
@@ -51,14 +94,17 @@ function QueueRow({ entry }: { entry: QueueEntry }) {
       <Row
         track={entry.track}
         extra={
-          <ActionIcon
-            size="sm"
-            aria-label={`Remove ${entry.track.title} from the queue`}
-            data-testid="queue-remove"
-            onClick={() => attempt(() => usePlayer.getState().queueRemove(entry.entry_id))}
-          >
-            <IconX size={14} />
-          </ActionIcon>
+          <>
+            <EntryMenu entry={entry} index={index} count={count} />
+            <ActionIcon
+              size="sm"
+              aria-label={`Remove ${entry.track.title} from the queue`}
+              data-testid="queue-remove"
+              onClick={() => attempt(() => usePlayer.getState().queueRemove(entry.entry_id))}
+            >
+              <IconX size={14} />
+            </ActionIcon>
+          </>
         }
       />
     </div>
@@ -116,8 +162,8 @@ export function QueuePanel() {
             ) : (
               <DndContext sensors={sensors} collisionDetection={closestCenter} onDragEnd={onDragEnd}>
                 <SortableContext items={ids} strategy={verticalListSortingStrategy}>
-                  {queue.map((entry) => (
-                    <QueueRow key={entry.entry_id} entry={entry} />
+                  {queue.map((entry, i) => (
+                    <QueueRow key={entry.entry_id} entry={entry} index={i} count={queue.length} />
                   ))}
                 </SortableContext>
               </DndContext>

@@ -1,5 +1,6 @@
 // Keyboard shortcuts: Space play/pause, ←/→ previous/next, Shift+←/→ seek, =/- volume ±10,
-// Mod+K or / search, Shift+C the playing album, ? help.
+// Mod+K or / search, Shift+C the playing album, ? help. On a focused card the arrows, Home and
+// End move between cards instead (CardGrid takes them: keys already handled are left alone).
 import { useEffect } from 'react';
 import { usePlayer } from '../stores/player';
 import { useSettings } from '../stores/settings';
@@ -14,6 +15,7 @@ export const SHORTCUTS: [keys: string, what: string][] = [
   [`${MAC ? '⌘' : 'Ctrl'}+K  /`, 'Search'],
   ['Shift+C', 'Go to the playing album'],
   ['Shift+?', 'This help'],
+  ['←↑↓→  Home  End', 'On a card: move between cards'],
 ];
 
 /** How far Shift+←/→ seek (seconds). */

@@ -24,3 +24,41 @@ export function pageOf<T>(items: T[], perPage: number, page: number): { items: T
   const current = Math.min(Math.max(0, page), pages - 1);
   return { items: items.slice(current * perPage, (current + 1) * perPage), pages, page: current };
 }
+
+/** The keys that move the focus between the cards of a grid. */
+export const GRID_KEYS: ReadonlySet<string> = new Set(['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'Home', 'End']);
+
+/**
+ * Where the focus goes from card `index` of `count`, laid out row by row in `cols` columns, on
+ * `key`; null at an edge (nothing there). ↓ from above the gap of a short last row lands on
+ * its last card, so ↓ always reaches the last row.
+ */
+export function neighbour(key: string, index: number, count: number, cols: number): number | null {
+  if (count <= 0 || index < 0 || index >= count) return null;
+  const width = Math.max(1, cols);
+  let to: number;
+  switch (key) {
+    case 'ArrowLeft':
+      to = index - 1;
+      break;
+    case 'ArrowRight':
+      to = index + 1;
+      break;
+    case 'ArrowUp':
+      to = index - width;
+      break;
+    case 'ArrowDown':
+      if (Math.floor(index / width) === Math.floor((count - 1) / width)) return null;
+      to = Math.min(index + width, count - 1);
+      break;
+    case 'Home':
+      to = 0;
+      break;
+    case 'End':
+      to = count - 1;
+      break;
+    default:
+      return null;
+  }
+  return to >= 0 && to < count && to !== index ? to : null;
+}

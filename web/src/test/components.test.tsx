@@ -1,11 +1,12 @@
 import { MantineProvider } from '@mantine/core';
-import { fireEvent, render, screen } from '@testing-library/react';
+import { fireEvent, render, screen, within } from '@testing-library/react';
 import type { ReactNode } from 'react';
 import { MemoryRouter } from 'react-router-dom';
 import { beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { Cover } from '../components/Cover';
 import { MediaCard } from '../components/MediaCard';
 import { PlayerBar } from '../components/PlayerBar';
+import { QueuePanel } from '../components/QueuePanel';
 import { handleShortcut } from '../hooks/useShortcuts';
 import { usePlayer } from '../stores/player';
 import { resetSettingsForTests, useSettings } from '../stores/settings';
@@ -143,5 +144,48 @@ describe('keyboard shortcuts', () => {
     const event = new KeyboardEvent('keydown', { key: ' ', cancelable: true });
     event.preventDefault();
     expect(handleShortcut(event, actions)).toBe(false);
+  });
+});
+
+describe('QueuePanel', () => {
+  beforeEach(() => {
+    usePlayer.getState().reset();
+    const queue = [1, 2, 3].map((n) => ({ entry_id: 10 + n, track: track(n, `Queued ${n}`) }));
+    usePlayer.setState({ state: state(1, track(9, 'Now'), { queue }) });
+  });
+
+  // Mantine's menus open with a transition jsdom never finishes: query hidden nodes too.
+  const openMenu = async (title: string) => {
+    fireEvent.click(screen.getByRole('button', { name: `More for ${title}` }));
+    return screen.findByRole('menu', { hidden: true });
+  };
+  const item = (menu: HTMLElement, name: string) => within(menu).queryByRole('menuitem', { name, hidden: true });
+
+  it.each([
+    ['Queued 1', 'Move to bottom', 11, 2, 'Play next'],
+    ['Queued 3', 'Play next', 13, 0, 'Move to bottom'],
+    ['Queued 2', 'Play next', 12, 0, ''],
+    ['Queued 2', 'Move to bottom', 12, 2, ''],
+  ])('%s: "%s" moves entry %i to index %i (not offered: "%s")', async (title, action, entryId, index, absent) => {
+    const queueMove = vi.fn(async () => undefined);
+    const real = usePlayer.getState().queueMove;
+    onTestFinished(() => usePlayer.setState({ queueMove: real }));
+    usePlayer.setState({ queueMove });
+    wrap(<QueuePanel />);
+    const menu = await openMenu(title);
+    if (absent) expect(item(menu, absent)).toBeNull();
+    fireEvent.click(item(menu, action)!);
+    expect(queueMove).toHaveBeenCalledWith(entryId, index);
+  });
+
+  it('removes an entry from its menu', async () => {
+    const queueRemove = vi.fn(async () => undefined);
+    const real = usePlayer.getState().queueRemove;
+    onTestFinished(() => usePlayer.setState({ queueRemove: real }));
+    usePlayer.setState({ queueRemove });
+    wrap(<QueuePanel />);
+    const menu = await openMenu('Queued 2');
+    fireEvent.click(item(menu, 'Remove from queue')!);
+    expect(queueRemove).toHaveBeenCalledWith(12);
   });
 });

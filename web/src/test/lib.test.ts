@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { gainFor } from '../audio/engine';
 import { formatLength, formatTime, tabTitle } from '../lib/format';
-import { columnsFor, GRID_BREAKPOINTS, pageOf, ROW_BREAKPOINTS } from '../lib/grid';
+import { columnsFor, GRID_BREAKPOINTS, neighbour, pageOf, ROW_BREAKPOINTS } from '../lib/grid';
 import { clampRect } from '../lib/layout';
 import { previousAction, RESTART_AFTER } from '../lib/previous';
 import { scanPercent } from '../lib/scan';
@@ -38,6 +38,38 @@ describe('grid', () => {
     expect(pageOf(items, 3, 0)).toEqual({ items: [1, 2, 3], pages: 3, page: 0 });
     expect(pageOf(items, 3, 9)).toEqual({ items: [7], pages: 3, page: 2 });
     expect(pageOf([], 3, 0).pages).toBe(1);
+  });
+
+  // 10 cards in 4 columns:   0 1 2 3
+  //                          4 5 6 7
+  //                          8 9
+  it.each([
+    ['ArrowRight', 0, 1],
+    ['ArrowRight', 3, 4], // on to the next row
+    ['ArrowRight', 9, null],
+    ['ArrowLeft', 4, 3],
+    ['ArrowLeft', 0, null],
+    ['ArrowDown', 1, 5],
+    ['ArrowDown', 5, 9],
+    ['ArrowDown', 6, 9], // nothing below: the short last row's last card
+    ['ArrowDown', 8, null],
+    ['ArrowUp', 9, 5],
+    ['ArrowUp', 2, null],
+    ['Home', 6, 0],
+    ['End', 2, 9],
+    ['End', 9, null],
+    ['Enter', 2, null],
+  ])('moves %s from card %i to %s (10 cards, 4 columns)', (key, from, to) => {
+    expect(neighbour(key, from, 10, 4)).toBe(to);
+  });
+
+  it('follows the column count and survives odd input', () => {
+    expect(neighbour('ArrowDown', 1, 10, 2)).toBe(3);
+    expect(neighbour('ArrowUp', 7, 10, 6)).toBe(1);
+    expect(neighbour('ArrowDown', 0, 3, 1)).toBe(1);
+    expect(neighbour('ArrowDown', 0, 3, 0)).toBe(1); // no width yet: one column
+    expect(neighbour('ArrowRight', 0, 0, 4)).toBeNull();
+    expect(neighbour('ArrowRight', 12, 10, 4)).toBeNull();
   });
 });
 
