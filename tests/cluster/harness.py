@@ -3,6 +3,7 @@ serve` replicas, each on its own loopback port, logging to files under the test'
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -111,6 +112,7 @@ class Replica:
             env=self.env,
             stdout=out,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # its worker processes go with it (kill, stop)
         )
         wait_for(lambda: self.get("/readyz")["status"] == "ready", 60, f"{self.name} to be ready")
         return self
@@ -123,9 +125,16 @@ class Replica:
         self.proc.send_signal(sig)
 
     def kill(self) -> None:
-        self.signal(signal.SIGKILL)
+        """A crash as a container or systemd unit has one: the server and its workers at
+        once (a SIGKILL of the server alone leaves its forkserver and workers behind)."""
         assert self.proc is not None
+        self._kill_group()
         self.proc.wait(10)
+
+    def _kill_group(self) -> None:
+        assert self.proc is not None
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
 
     def stop(self) -> None:
         if self.alive():
@@ -137,6 +146,8 @@ class Replica:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        if self.proc is not None:
+            self._kill_group()  # whatever outlived the server
 
     def request(self, method: str, path: str, body: Any = None, token: str | None = None) -> Any:
         data = json.dumps(body).encode() if body is not None else None
