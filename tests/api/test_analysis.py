@@ -16,7 +16,7 @@ from ingest.analysis import wire
 from ingest.sinks import SECRET_HEADER
 from ingest.vector import DIM, FEATURE_VERSION, to_bytes
 from store.analysis import AnalysisWrite
-from tests.api.conftest import get_json
+from tests.api.conftest import get_json, rescan
 from tests.ingest.test_analysis import undecodable_wav, wait_analysed
 from tests.ingest.test_analyze import synth
 from tonearm.config import Config
@@ -31,42 +31,22 @@ def config(config: Config, request: pytest.FixtureRequest) -> Config:
     return dataclasses.replace(config, **overrides)
 
 
-async def scan_and_analyse(client: Client) -> None:
-    services = client.app[SERVICES]
-    await services.cluster.start()
-    await services.scanner.start(scan_now=False)
-    try:
-        scan = await services.scanner.run_once("test")
-        assert scan.state == "done", scan
-        await wait_analysed(services.pool)
-    finally:
-        await services.scanner.stop()
-        await services.cluster.stop()
-
-
 async def test_progress_tempo_key_and_waveform(
     client: Client, admin: dict[str, str], music: dict[str, Path], library: list[Path]
 ) -> None:
     synth(library[0] / "clicks.flac", seconds=10, bpm=128, clicks_only=True)
     synth(library[1] / "scale.flac", seconds=6, bpm=100, key="E major", timbre="sine")
     undecodable_wav(library[2] / "bad.wav")
-    services = client.app[SERVICES]
     # Before analysis: the scan alone, and every track's analysis fields are null.
-    await services.cluster.start()
-    await services.scanner.start(scan_now=False)
-    try:
-        await services.scanner.run_once("test")
-        before = await get_json(client, "/api/v1/tracks?limit=500", admin)
-    finally:
-        await services.scanner.stop()
-        await services.cluster.stop()
+    await rescan(client)
+    before = await get_json(client, "/api/v1/tracks?limit=500", admin)
     assert before["total"] == 8
     assert all(
         t["bpm"] is None and t["key"] is None and t["replay_gain_db"] is None
         for t in before["items"]
     )
 
-    await scan_and_analyse(client)
+    await rescan(client, then=wait_analysed)
 
     state = await get_json(client, "/api/v1/scan", admin)
     analysis = state["analysis"]
@@ -90,7 +70,7 @@ async def test_progress_tempo_key_and_waveform(
     async def no_decode(path: bytes) -> bytes:
         raise AssertionError(f"decoded {path!r}")
 
-    services.waveforms._decode = no_decode  # type: ignore[method-assign]
+    client.app[SERVICES].waveforms._decode = no_decode  # type: ignore[method-assign]
     for path, track in tracks.items():
         if path == "bad.wav":
             continue

@@ -3,6 +3,7 @@ driven by Playwright (never a downloaded browser)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -89,6 +90,10 @@ class Server:
     def add_user(self, name: str, password: str = "another long password") -> tuple[str, str]:
         self.api("/api/v1/users", {"name": name, "password": password})
         return name, password
+
+    def login(self, name: str, password: str) -> str:
+        """A bearer token of that user's own, for checking their state through the API."""
+        return str(self.api("/api/v1/auth/login", {"name": name, "password": password})["token"])
 
 
 def _free_port() -> int:
@@ -186,10 +191,12 @@ async def browser() -> AsyncIterator[Any]:
         await chromium.close()
 
 
-@pytest.fixture
-async def page(browser: Any) -> AsyncIterator[Any]:
+@contextlib.asynccontextmanager
+async def new_page(browser: Any, width: int, height: int, who: str) -> AsyncIterator[Any]:
+    """A page in a browser context of its own (own cookies, own storage); an uncaught error
+    in it fails the test."""
     context = await browser.new_context(
-        viewport={"width": 1440, "height": 900}, device_scale_factor=1
+        viewport={"width": width, "height": height}, device_scale_factor=1
     )
     context.set_default_timeout(15_000)
     pg = await context.new_page()
@@ -197,7 +204,13 @@ async def page(browser: Any) -> AsyncIterator[Any]:
     pg.on("pageerror", lambda exc: errors.append(str(exc)))
     yield pg
     await context.close()
-    assert not errors, f"uncaught errors in the page: {errors}"
+    assert not errors, f"uncaught errors in {who}: {errors}"
+
+
+@pytest.fixture
+async def page(browser: Any) -> AsyncIterator[Any]:
+    async with new_page(browser, 1440, 900, "the page") as pg:
+        yield pg
 
 
 async def shot(page: Any, name: str) -> Path:

@@ -200,7 +200,7 @@ async def test_queue_rule_through_the_ui(page: Page, server: Server) -> None:
     await page.wait_for_function(
         "document.querySelector('[data-testid=queue-entry]').innerText.includes('Hollow')"
     )
-    token = str(server.api("/api/v1/auth/login", {"name": name, "password": password})["token"])
+    token = server.login(name, password)
     for _ in range(50):
         state = server.api("/api/v1/me/player", token=token)
         if [e["track"]["title"] for e in state["queue"]] == ["Hollow", "Ember"]:
@@ -228,7 +228,7 @@ async def test_queue_entry_menu_plays_next_and_moves_to_the_bottom(
     page: Page, server: Server
 ) -> None:
     name, password = server.add_user("rearranger")
-    token = str(server.api("/api/v1/auth/login", {"name": name, "password": password})["token"])
+    token = server.login(name, password)
     await sign_in(page, server, name, password)
     await page.get_by_test_id("queue-toggle").click()
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.web.conftest import Server, call, copy_to_docs, shot
+from tests.web.conftest import Server, call, copy_to_docs, new_page, shot
 from tests.web.test_e2e import AUDIO, open_album, sign_in, wait_now, wait_playing
 
 Page = Any
@@ -19,15 +19,9 @@ Page = Any
 
 @pytest.fixture
 async def guest_page(browser: Any) -> AsyncIterator[Any]:
-    """A second person: a browser context of their own (own cookies, own storage)."""
-    context = await browser.new_context(viewport={"width": 1280, "height": 800})
-    context.set_default_timeout(15_000)
-    pg = await context.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield pg
-    await context.close()
-    assert not errors, f"uncaught errors in the guest's page: {errors}"
+    """A second person, in a browser context of their own."""
+    async with new_page(browser, 1280, 800, "the guest's page") as pg:
+        yield pg
 
 
 async def position(page: Page) -> tuple[float, float]:

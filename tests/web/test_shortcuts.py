@@ -30,7 +30,7 @@ def current_title(state: dict[str, Any]) -> str | None:
 
 async def test_double_click_and_the_keyboard_drive_the_player(page: Page, server: Server) -> None:
     name, password = server.add_user("keyboardist")
-    token = str(server.api("/api/v1/auth/login", {"name": name, "password": password})["token"])
+    token = server.login(name, password)
     await sign_in(page, server, name, password)
 
     # Double-clicking a row plays it with the album queued after it.
@@ -119,7 +119,7 @@ async def test_mod_k_focuses_the_search_field(page: Page, server: Server) -> Non
 
 async def test_right_click_on_a_track_opens_its_menu(page: Page, server: Server) -> None:
     name, password = server.add_user("rightclicker")
-    token = str(server.api("/api/v1/auth/login", {"name": name, "password": password})["token"])
+    token = server.login(name, password)
     await sign_in(page, server, name, password)
     await open_album(page, "Field Notes")
     await (

@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import pytest
 from aiohttp.test_utils import TestClient
 
-from api.app import create_app
 from api.auth import hash_password
 from api.context import SERVICES
 from tests.api.conftest import PASSWORD
 from tests.audio import make_track
-from tonearm.config import Config
 
 Client = TestClient  # type: ignore[type-arg]
 
@@ -91,13 +87,3 @@ async def people(client: Client, admin: dict[str, str], scanned: dict[str, Path]
 async def tracks(people: dict[str, As]) -> dict[str, int]:
     listed = await people["admin"].call("GET", "/api/v1/tracks?limit=10")
     return {t["title"]: t["id"] for t in listed["items"]}
-
-
-@pytest.fixture
-async def replica(
-    aiohttp_client: Any, config: Config, pool: asyncpg.Pool, client: Client
-) -> AsyncIterator[Client]:
-    """A second app on the same database: another replica."""
-    other = await aiohttp_client(create_app(config, pool, background=False))
-    yield other
-    await other.close()  # before `pool` closes, like `client`

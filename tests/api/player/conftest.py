@@ -3,17 +3,13 @@ and one apart on its own disk."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import pytest
 from aiohttp.test_utils import TestClient
 
-from api.app import create_app
 from tests.audio import make_track
-from tonearm.config import Config
 
 Client = TestClient  # type: ignore[type-arg]
 
@@ -67,13 +63,3 @@ async def catalog(
     return {t["title"]: t["id"] for t in tracks["items"]} | {
         f"album:{a['title']}": a["id"] for a in albums["items"]
     }
-
-
-@pytest.fixture
-async def replica(
-    aiohttp_client: Any, config: Config, pool: asyncpg.Pool, client: Client
-) -> AsyncIterator[Client]:
-    """A second app on the same database: another replica, or the server after a restart."""
-    other = await aiohttp_client(create_app(config, pool, background=False))
-    yield other
-    await other.close()  # before `pool` closes, like `client`
