@@ -281,8 +281,9 @@ class ScanService:
             await self._session.close()
             self._session = None
         if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
-            self._executor = None
+            executor, self._executor = self._executor, None
+            # Waiting for the workers to exit is a blocking join: not on the event loop.
+            await asyncio.to_thread(executor.shutdown, wait=True, cancel_futures=True)
 
 
 def _init_worker(level: int) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import operator
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -20,17 +21,12 @@ def compact_pickle(cls: type[T]) -> type[T]:
     """Class decorator, applied on top of @dataclass(frozen=True, slots=True)."""
     names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
     # attrgetter of one name returns the value itself, not a 1-tuple.
-    getter = operator.attrgetter(*names)
-    if len(names) == 1:
+    getter: Callable[[Any], tuple[Any, ...]] = (
+        operator.attrgetter(*names) if len(names) > 1 else lambda obj: (getattr(obj, names[0]),)
+    )
 
-        def reduce_one(self: Any) -> tuple[type[T], tuple[Any, ...]]:
-            return cls, (getter(self),)
+    def reduce(self: Any) -> tuple[type[T], tuple[Any, ...]]:
+        return cls, getter(self)
 
-        cls.__reduce__ = reduce_one  # type: ignore[method-assign]
-    else:
-
-        def reduce(self: Any) -> tuple[type[T], tuple[Any, ...]]:
-            return cls, getter(self)
-
-        cls.__reduce__ = reduce  # type: ignore[method-assign]
+    cls.__reduce__ = reduce  # type: ignore[method-assign]
     return cls
