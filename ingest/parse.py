@@ -5,11 +5,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ingest.tags import TagError, read_tags
 from store.ingest import CoverSource, TrackWrite
-from tonearm.pickling import compact_pickle
+from tonearm.pickling import tuple_pickle
 
 log = logging.getLogger(__name__)
 
@@ -21,18 +21,16 @@ _IMAGE_MIME = {
 }
 
 
-@compact_pickle
-@dataclass(frozen=True, slots=True)
-class Job:
+@tuple_pickle
+class Job(NamedTuple):
     rel_path: bytes
     size: int
     mtime_ns: int
     folder_image: bytes | None
 
 
-@compact_pickle
-@dataclass(frozen=True, slots=True)
-class Failure:
+@tuple_pickle
+class Failure(NamedTuple):
     rel_path: bytes
     reason: str
 

@@ -18,7 +18,7 @@ import re
 import struct
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import mutagen
 from mutagen.aac import AAC
@@ -45,7 +45,7 @@ from mutagen.trueaudio import TrueAudio
 from mutagen.wave import WAVE
 from mutagen.wavpack import WavPack
 
-from tonearm.pickling import compact_pickle
+from tonearm.pickling import tuple_pickle
 
 __all__ = [
     "AUDIO_EXTENSIONS",
@@ -73,16 +73,14 @@ class TagError(Exception):
     """file could not be read as audio (corrupt, empty, unsupported)"""
 
 
-@compact_pickle
-@dataclass(frozen=True, slots=True)
-class Picture:
+@tuple_pickle
+class Picture(NamedTuple):
     sha1: str  # hex digest of the image bytes
     mime: str  # image/jpeg, image/png, image/webp ...
 
 
-@compact_pickle
-@dataclass(frozen=True, slots=True)
-class TrackTags:
+@tuple_pickle
+class TrackTags(NamedTuple):
     title: str
     artists: tuple[str, ...]
     album: str

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import base64
-import dataclasses
 from typing import Any
 
 from ingest.tags import Picture, TrackTags
 from store.ingest import CoverSource, TrackWrite
 from tonearm.errors import Invalid
 
-_TAG_FIELDS = {f.name: f for f in dataclasses.fields(TrackTags)}
+_TAG_FIELDS = frozenset(TrackTags._fields)
 _TUPLE_FIELDS = {"artists", "album_artists", "genres", "mb_artist_ids", "mb_album_artist_ids"}
 
 
@@ -41,7 +40,7 @@ def _uncover(d: Any) -> CoverSource | None:
 
 def encode_track(t: TrackWrite) -> dict[str, Any]:
     tags = {name: getattr(t.tags, name) for name in _TAG_FIELDS}
-    tags["picture"] = dataclasses.asdict(t.tags.picture) if t.tags.picture else None
+    tags["picture"] = t.tags.picture._asdict() if t.tags.picture else None
     return {
         "rel_path": b64(t.rel_path),
         "size": t.size,
@@ -55,7 +54,7 @@ def encode_track(t: TrackWrite) -> dict[str, Any]:
 def decode_track(d: Any) -> TrackWrite:
     try:
         raw = dict(d["tags"])
-        if set(raw) != set(_TAG_FIELDS):
+        if set(raw) != _TAG_FIELDS:
             raise Invalid("track tags do not match this server's version", code="version_mismatch")
         for name in _TUPLE_FIELDS:
             raw[name] = tuple(raw[name])

@@ -1,19 +1,18 @@
-"""compact_pickle: the scan's records survive the process pool unchanged."""
+"""tuple_pickle: the scan's records survive the process pool unchanged."""
 
 from __future__ import annotations
 
 import pickle
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ingest.parse import Failure, Job
 from ingest.tags import Picture, TrackTags
 from store.ingest import CoverSource, TrackWrite
-from tonearm.pickling import compact_pickle
+from tonearm.pickling import tuple_pickle
 
 
-@compact_pickle
-@dataclass(frozen=True, slots=True)
-class _One:
+@tuple_pickle
+class _One(NamedTuple):
     only: int
 
 
@@ -36,7 +35,10 @@ def test_records_round_trip_equal() -> None:
     items = [_track(), Failure(b"x.mp3", "corrupt"), Job(b"a/b.flac", 1, 2, b"a/cover.jpg")]
     for item in items:
         for protocol in (2, pickle.HIGHEST_PROTOCOL):
-            assert pickle.loads(pickle.dumps(item, protocol)) == item
+            back = pickle.loads(pickle.dumps(item, protocol))
+            assert back == item
+            assert type(back) is type(item)
+            assert type(getattr(back, "tags", None)) is type(getattr(item, "tags", None))
 
 
 def test_a_one_field_class_round_trips() -> None:

@@ -4,7 +4,6 @@ one that may not (a managed PostgreSQL). Both must write the same catalogue."""
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -109,6 +108,27 @@ async def test_a_rewritten_track_has_its_artist_links_replaced(
     writes = _writes(tmp_path)
     await _write(pool, writes)
     t2 = writes[2]
-    retagged = dataclasses.replace(t2, tags=dataclasses.replace(t2.tags, artists=("Dee", "Bo")))
+    retagged = t2._replace(tags=t2.tags._replace(artists=("Dee", "Bo")))
     _, rows = await _write(pool, [writes[0], retagged])
     assert rows == [*EXPECTED[:2], ("T2", "Two", "Dee", 0), ("T2", "Two", "Bo", 1)]
+
+
+async def test_two_spellings_of_one_artist_are_one_link(pool: asyncpg.Pool, tmp_path: Path) -> None:
+    writes = _writes(tmp_path)
+    t0 = writes[0]
+    both = t0._replace(tags=t0.tags._replace(artists=("Beyoncé", "BEYONCE", "Ana")))
+    _, rows = await _write(pool, [both])
+    assert [r for r in rows if r[0] == "T0"] == [
+        ("T0", "One", "Beyoncé", 0),
+        ("T0", "One", "Ana", 1),
+    ]
+
+
+async def test_a_batch_of_new_and_known_tracks_writes_both(
+    pool: asyncpg.Pool, tmp_path: Path
+) -> None:
+    writes = _writes(tmp_path)
+    await _write(pool, writes[:1])  # T0 known, T1 and T2 new: the upsert path takes all three
+    _, rows = await _write(pool, writes)
+    assert rows == EXPECTED
+    assert await pool.fetchval("SELECT count(*) FROM tracks") == 3
