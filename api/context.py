@@ -23,6 +23,7 @@ from store.catalog import CatalogStore
 from store.cluster import ClusterStore
 from store.covers import CoverStore
 from store.enrichment import EnrichmentStore
+from store.favourites import FavouriteStore
 from store.libraries import LibraryStore
 from store.listens import ListenStore
 from store.models import User
@@ -46,6 +47,7 @@ class Services:
     libraries: LibraryStore
     users: UserStore
     playlists: PlaylistStore
+    favourites: FavouriteStore
     listens: ListenStore
     scans: ScanStore
     player: PlayerService
@@ -81,6 +83,7 @@ class Services:
             libraries=LibraryStore(pool),
             users=users,
             playlists=PlaylistStore(pool, catalog),
+            favourites=FavouriteStore(pool, catalog),
             listens=ListenStore(pool),
             scans=ScanStore(pool),
             player=player,

@@ -46,6 +46,13 @@ _PARTY = {
     "schema": {"type": "string"},
     "description": "the party's id from its invite link",
 }
+_KIND = {
+    "name": "kind",
+    "in": "path",
+    "required": True,
+    "schema": {"enum": ["tracks", "albums", "artists"]},
+    "description": "anything else answers 400 invalid_kind",
+}
 _ERRORS = {
     "400": {
         "description": "invalid input",
@@ -176,6 +183,13 @@ PATHS: dict[str, dict[str, Any]] = {
     "/api/v1/me/listens": {
         "post": _op("Record a listen", _obj(id=_INT), body=_obj(track_id=_INT, ms_played=_INT, context=_obj(type=_STR, id=_STR)), status="201"),
     },
+    "/api/v1/me/favourites/{kind}": {
+        "get": _op("Your favourite tracks, albums or artists, newest first, as the catalogue lists serve them", {"anyOf": [_page("Track"), _page("Album"), _page("Artist")]}, params=[_KIND, *_PAGING]),
+    },
+    "/api/v1/me/favourites/{kind}/{id}": {
+        "put": _op("Make a track, album or artist a favourite; idempotent (a favourite keeps the time it was first made one); 404 for an unknown id", params=[_KIND, _ID], status="204"),
+        "delete": _op("It is no longer a favourite; idempotent; 404 for an unknown id", params=[_KIND, _ID], status="204"),
+    },
     "/api/v1/tracks/{id}/similar": {
         "get": _op("Tracks like this one: nearest by sound, re-ranked by artist, genre, era, tags and co-listening, spread over artists and albums, its own album left out; analysed=false when the track has no sound vector yet (metadata-only results)", _obj(track_id=_INT, analysed=_BOOL, items={"type": "array", "items": _ref("SimilarTrack")}), params=[_ID, _q("limit", desc="1–100, default 20")]),
     },
@@ -261,13 +275,17 @@ _NULL_STR = {"type": ["string", "null"]}
 _NULL_INT = {"type": ["integer", "null"]}
 _NULL_NUM = {"type": ["number", "null"]}
 _TIME = {"type": "string", "format": "date-time"}
+_FAVOURITE = {
+    "type": "boolean",
+    "description": "one of your favourites; left out where the view is not yours alone (player states, parties)",
+}
 
 SCHEMAS: dict[str, Any] = {
     "Error": _obj(error=_obj(code=_STR, message=_STR)),
     "User": _obj(id=_INT, name=_STR, is_admin=_BOOL, disabled=_BOOL, created_at=_TIME),
     "Library": _obj(id=_INT, path=_STR, status={"enum": ["unknown", "online", "offline"]}, status_reason=_NULL_STR, track_count=_INT, last_scan_at={"type": ["string", "null"], "format": "date-time"}),
-    "Artist": _obj(id=_INT, name=_STR, album_count=_INT, track_count=_INT),
-    "Album": _obj(id=_INT, title=_STR, album_artist=_STR, album_artist_id=_NULL_INT, year=_NULL_INT, compilation=_BOOL, cover_id=_NULL_STR, mb_album_id=_NULL_STR, track_count=_INT, duration={"type": "number"}, genres={"type": "array", "items": _STR}, added_at=_TIME, tracks={"type": "array", "items": _ref("Track")}),
+    "Artist": _obj(id=_INT, name=_STR, album_count=_INT, track_count=_INT, favourite=_FAVOURITE),
+    "Album": _obj(id=_INT, title=_STR, album_artist=_STR, album_artist_id=_NULL_INT, year=_NULL_INT, compilation=_BOOL, cover_id=_NULL_STR, mb_album_id=_NULL_STR, track_count=_INT, duration={"type": "number"}, genres={"type": "array", "items": _STR}, added_at=_TIME, tracks={"type": "array", "items": _ref("Track")}, favourite=_FAVOURITE),
     "Track": _obj(
         id=_INT, library_id=_INT, path=_STR, title=_STR, artist=_STR,
         artists={"type": "array", "items": _obj(id=_INT, name=_STR)}, album_id=_INT, album=_STR,
@@ -282,6 +300,7 @@ SCHEMAS: dict[str, Any] = {
         key={"type": ["string", "null"], "description": "musical key from the audio analysis, e.g. \"A minor\"; null until analysed"},
         loudness_lufs={"type": ["number", "null"], "description": "EBU R128 integrated loudness of the whole track; null until analysed"},
         replay_gain_db={"type": ["number", "null"], "description": "gain to -18 LUFS (ReplayGain 2.0) from the analysed loudness; null until analysed"},
+        favourite=_FAVOURITE,
     ),
     "Playlist": _obj(id=_INT, owner_id=_INT, name=_STR, track_count=_INT, duration={"type": "number"}, cover_id=_NULL_STR, created_at=_TIME, updated_at=_TIME, tracks={"type": "array", "items": _ref("Track")}),
     "AnalysisProgress": _obj(

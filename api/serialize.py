@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
-from store.models import Album, Page, Playlist
+from store.models import Album, Artist, Page, Playlist, Track
 
 
 def _default(value: Any) -> Any:
@@ -25,6 +25,10 @@ def _dataclass(value: Any) -> dict[str, Any]:
     # Lists of albums and playlists leave their tracks out; the single-item views fill them.
     if isinstance(value, Album | Playlist) and not value.tracks:
         data.pop("tracks")
+    # `favourite` is the viewer's; a view made for no one in particular (a player state, a
+    # party's events, which other members see too) says nothing rather than `false`.
+    if isinstance(value, Track | Album | Artist) and value.favourite is None:
+        data.pop("favourite")
     return data
 
 

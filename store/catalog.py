@@ -8,6 +8,7 @@ from typing import Any
 
 import asyncpg
 
+from store.favourites import KINDS, flag_sql
 from store.models import Album, Artist, ArtistRef, Page, Track
 from store.text import display_path, like_patterns
 from tonearm.errors import NotFound
@@ -34,6 +35,11 @@ _TRACK_FROM = """
          AND ta.size = t.size AND ta.mtime_ns = t.mtime_ns
 """
 _TRACK_ORDER = "al.album_artist, al.year NULLS LAST, al.title, al.id, t.disc_no NULLS FIRST, t.track_no NULLS LAST, t.title, t.id"
+
+
+def _track_columns(viewer: str) -> str:
+    """The track columns, with `favourite` for the viewer bound at placeholder `viewer`."""
+    return f"{_TRACK_COLUMNS}, {flag_sql(KINDS['tracks'], 't.id', viewer)}"
 
 
 def _rounded(value: float | None) -> float | None:
@@ -81,13 +87,15 @@ def _track(r: asyncpg.Record) -> Track:
         key=r["musical_key"],
         loudness_lufs=_rounded(r["loudness_lufs"]),
         replay_gain_db=_rounded(r["replay_gain_db"]),
+        favourite=r["favourite"],
     )
 
 
-_ALBUM_SELECT = """
-    SELECT al.id, al.title, al.album_artist, al.album_artist_id, al.year, al.compilation,
-           c.sha1 AS cover_sha1, al.mb_album_id, al.created_at,
-           s.track_count, s.duration, s.genres
+_ALBUM_COLUMNS = """
+    al.id, al.title, al.album_artist, al.album_artist_id, al.year, al.compilation,
+    c.sha1 AS cover_sha1, al.mb_album_id, al.created_at, s.track_count, s.duration, s.genres
+"""
+_ALBUM_FROM = """
       FROM albums al
       LEFT JOIN covers c ON c.id = al.cover_id
       JOIN LATERAL (
@@ -97,6 +105,25 @@ _ALBUM_SELECT = """
           FROM tracks t WHERE t.album_id = al.id
       ) s ON s.track_count > 0
 """
+
+
+def _album_select(viewer: str) -> str:
+    """The album query up to its WHERE, with `favourite` for the viewer at `viewer`."""
+    favourite = flag_sql(KINDS["albums"], "al.id", viewer)
+    return f"SELECT {_ALBUM_COLUMNS}, {favourite} {_ALBUM_FROM}"
+
+
+def _artist_select(viewer: str) -> str:
+    """The artist query up to its WHERE, with `favourite` for the viewer at `viewer`."""
+    return f"""SELECT a.id, a.name,
+        (SELECT count(*) FROM albums al WHERE al.album_artist_id = a.id) AS album_count,
+        (SELECT count(*) FROM track_artists ta WHERE ta.artist_id = a.id) AS track_count,
+        {flag_sql(KINDS["artists"], "a.id", viewer)}
+      FROM artists a"""
+
+
+def _artist(r: asyncpg.Record) -> Artist:
+    return Artist(r["id"], r["name"], r["album_count"], r["track_count"], r["favourite"])
 
 
 def _album(r: asyncpg.Record, tracks: Sequence[Track] = ()) -> Album:
@@ -114,6 +141,7 @@ def _album(r: asyncpg.Record, tracks: Sequence[Track] = ()) -> Album:
         genres=tuple(sorted(r["genres"])),
         added_at=r["created_at"],
         tracks=tuple(tracks),
+        favourite=r["favourite"],
     )
 
 
@@ -147,14 +175,22 @@ class _Where:
         n = len(self.args)
         return f"LIMIT ${n + 1} OFFSET ${n + 2}", self.args
 
+    def viewer(self) -> str:
+        """The placeholder of the viewer's id, bound after the paging parameters (the count
+        queries, which bind only the conditions' parameters, do not use it)."""
+        return f"${len(self.args) + 3}"
+
 
 class CatalogStore:
-    """Read-only queries over artists, albums and tracks."""
+    """Read-only queries over artists, albums and tracks. `viewer` is the user whose
+    favourites the items' `favourite` flags say; None leaves the flags None."""
 
     def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool
 
-    async def list_artists(self, limit: int, offset: int, query: str | None = None) -> Page:
+    async def list_artists(
+        self, limit: int, offset: int, query: str | None = None, *, viewer: int | None = None
+    ) -> Page:
         w = _Where()
         w.add("a.search_text LIKE ALL(?::text[])", like_patterns(query or ""))
         w.add(
@@ -163,29 +199,31 @@ class CatalogStore:
         )
         page, args = w.page()
         rows = await self.pool.fetch(
-            f"""SELECT a.id, a.name,
-                  (SELECT count(*) FROM albums al WHERE al.album_artist_id = a.id) AS album_count,
-                  (SELECT count(*) FROM track_artists ta WHERE ta.artist_id = a.id) AS track_count
-                FROM artists a WHERE {w.sql()} ORDER BY a.search_text, a.id {page}""",
+            f"""{_artist_select(w.viewer())} WHERE {w.sql()}
+                ORDER BY a.search_text, a.id {page}""",
             *args,
             limit,
             offset,
+            viewer,
         )
         total = await self.pool.fetchval(f"SELECT count(*) FROM artists a WHERE {w.sql()}", *args)
-        items = tuple(Artist(r["id"], r["name"], r["album_count"], r["track_count"]) for r in rows)
-        return Page(items, int(total))
+        return Page(tuple(_artist(r) for r in rows), int(total))
 
-    async def get_artist(self, artist_id: int) -> Artist:
-        r = await self.pool.fetchrow(
-            """SELECT a.id, a.name,
-                  (SELECT count(*) FROM albums al WHERE al.album_artist_id = a.id) AS album_count,
-                  (SELECT count(*) FROM track_artists ta WHERE ta.artist_id = a.id) AS track_count
-               FROM artists a WHERE a.id = $1""",
-            artist_id,
-        )
+    async def get_artist(self, artist_id: int, *, viewer: int | None = None) -> Artist:
+        r = await self.pool.fetchrow(f"{_artist_select('$2')} WHERE a.id = $1", artist_id, viewer)
         if r is None:
             raise NotFound(f"no artist with id {artist_id}")
-        return Artist(r["id"], r["name"], r["album_count"], r["track_count"])
+        return _artist(r)
+
+    async def get_artists(
+        self, artist_ids: Sequence[int], *, viewer: int | None = None
+    ) -> list[Artist]:
+        """The artists with these ids, in the order given; unknown ids are left out."""
+        rows = await self.pool.fetch(
+            f"{_artist_select('$2')} WHERE a.id = ANY($1::bigint[])", list(artist_ids), viewer
+        )
+        by_id = {r["id"]: _artist(r) for r in rows}
+        return [by_id[i] for i in artist_ids if i in by_id]
 
     async def list_albums(
         self,
@@ -195,6 +233,7 @@ class CatalogStore:
         sort: str = "artist",
         artist_id: int | None = None,
         query: str | None = None,
+        viewer: int | None = None,
     ) -> Page:
         w = _Where()
         w.add("al.search_text LIKE ALL(?::text[])", like_patterns(query or ""))
@@ -207,10 +246,11 @@ class CatalogStore:
             )
         page, args = w.page()
         rows = await self.pool.fetch(
-            f"{_ALBUM_SELECT} WHERE {w.sql()} ORDER BY {_ALBUM_SORTS[sort]} {page}",
+            f"{_album_select(w.viewer())} WHERE {w.sql()} ORDER BY {_ALBUM_SORTS[sort]} {page}",
             *args,
             limit,
             offset,
+            viewer,
         )
         total = await self.pool.fetchval(
             f"""SELECT count(*) FROM albums al WHERE {w.sql()}
@@ -219,20 +259,24 @@ class CatalogStore:
         )
         return Page(tuple(_album(r) for r in rows), int(total))
 
-    async def get_album(self, album_id: int) -> Album:
-        r = await self.pool.fetchrow(f"{_ALBUM_SELECT} WHERE al.id = $1", album_id)
+    async def get_album(self, album_id: int, *, viewer: int | None = None) -> Album:
+        r = await self.pool.fetchrow(f"{_album_select('$2')} WHERE al.id = $1", album_id, viewer)
         if r is None:
             raise NotFound(f"no album with id {album_id}")
         tracks = await self.pool.fetch(
-            f"SELECT {_TRACK_COLUMNS} {_TRACK_FROM} WHERE t.album_id = $1 ORDER BY {_TRACK_ORDER}",
+            f"""SELECT {_track_columns("$2")} {_TRACK_FROM} WHERE t.album_id = $1
+                ORDER BY {_TRACK_ORDER}""",
             album_id,
+            viewer,
         )
         return _album(r, [_track(t) for t in tracks])
 
-    async def get_albums(self, album_ids: Sequence[int]) -> list[Album]:
+    async def get_albums(
+        self, album_ids: Sequence[int], *, viewer: int | None = None
+    ) -> list[Album]:
         """The albums with these ids, in the order given, without their tracks."""
         rows = await self.pool.fetch(
-            f"{_ALBUM_SELECT} WHERE al.id = ANY($1::bigint[])", list(album_ids)
+            f"{_album_select('$2')} WHERE al.id = ANY($1::bigint[])", list(album_ids), viewer
         )
         by_id = {r["id"]: _album(r) for r in rows}
         return [by_id[i] for i in album_ids if i in by_id]
@@ -245,6 +289,7 @@ class CatalogStore:
         query: str | None = None,
         album_id: int | None = None,
         artist_id: int | None = None,
+        viewer: int | None = None,
     ) -> Page:
         w = _Where()
         w.add("t.search_text LIKE ALL(?::text[])", like_patterns(query or ""))
@@ -258,26 +303,32 @@ class CatalogStore:
             )
         page, args = w.page()
         rows = await self.pool.fetch(
-            f"SELECT {_TRACK_COLUMNS} {_TRACK_FROM} WHERE {w.sql()} ORDER BY {_TRACK_ORDER} {page}",
+            f"""SELECT {_track_columns(w.viewer())} {_TRACK_FROM} WHERE {w.sql()}
+                ORDER BY {_TRACK_ORDER} {page}""",
             *args,
             limit,
             offset,
+            viewer,
         )
         total = await self.pool.fetchval(f"SELECT count(*) FROM tracks t WHERE {w.sql()}", *args)
         return Page(tuple(_track(r) for r in rows), int(total))
 
-    async def get_track(self, track_id: int) -> Track:
+    async def get_track(self, track_id: int, *, viewer: int | None = None) -> Track:
         r = await self.pool.fetchrow(
-            f"SELECT {_TRACK_COLUMNS} {_TRACK_FROM} WHERE t.id = $1", track_id
+            f"SELECT {_track_columns('$2')} {_TRACK_FROM} WHERE t.id = $1", track_id, viewer
         )
         if r is None:
             raise NotFound(f"no track with id {track_id}")
         return _track(r)
 
-    async def get_tracks(self, track_ids: Sequence[int]) -> list[Track]:
+    async def get_tracks(
+        self, track_ids: Sequence[int], *, viewer: int | None = None
+    ) -> list[Track]:
         """The tracks with these ids, in the order given; unknown ids are left out."""
         rows = await self.pool.fetch(
-            f"SELECT {_TRACK_COLUMNS} {_TRACK_FROM} WHERE t.id = ANY($1::bigint[])", list(track_ids)
+            f"SELECT {_track_columns('$2')} {_TRACK_FROM} WHERE t.id = ANY($1::bigint[])",
+            list(track_ids),
+            viewer,
         )
         by_id = {r["id"]: _track(r) for r in rows}
         return [by_id[i] for i in track_ids if i in by_id]

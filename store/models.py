@@ -19,6 +19,8 @@ class Artist:
     name: str
     album_count: int
     track_count: int
+    # The viewer's favourite; None where a query had no viewer (left out of the JSON).
+    favourite: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +64,8 @@ class Track:
     key: str | None = None
     loudness_lufs: float | None = None
     replay_gain_db: float | None = None
+    # The viewer's favourite; None where a query had no viewer (left out of the JSON).
+    favourite: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +83,8 @@ class Album:
     genres: tuple[str, ...]
     added_at: datetime
     tracks: tuple[Track, ...] = ()
+    # The viewer's favourite; None where a query had no viewer (left out of the JSON).
+    favourite: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)

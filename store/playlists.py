@@ -73,7 +73,7 @@ class PlaylistStore:
         if r is None:
             raise NotFound(f"no playlist with id {playlist_id}")
         ids = await self.track_ids(playlist_id)
-        tracks = await self.catalog.get_tracks(ids)
+        tracks = await self.catalog.get_tracks(ids, viewer=owner_id)
         return _playlist(r, tracks)
 
     async def track_ids(self, playlist_id: int) -> list[int]:

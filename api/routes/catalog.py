@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from api.context import services
+from api.context import current_user, services
 from api.params import choice, optional_id, paging, path_id
 from api.serialize import respond
 from store.catalog import ALBUM_SORTS
@@ -22,6 +22,11 @@ def _query(request: web.Request, name: str = "q", *, required: bool = False) -> 
     return q or None
 
 
+def _viewer(request: web.Request) -> int:
+    """Whose favourites the answer's `favourite` flags say."""
+    return current_user(request).id
+
+
 @routes.get("/api/v1/libraries")
 async def libraries(request: web.Request) -> web.Response:
     items = await services(request).libraries.all()
@@ -31,15 +36,20 @@ async def libraries(request: web.Request) -> web.Response:
 @routes.get("/api/v1/artists")
 async def artists(request: web.Request) -> web.Response:
     limit, offset = paging(request)
-    return respond(await services(request).catalog.list_artists(limit, offset, _query(request)))
+    return respond(
+        await services(request).catalog.list_artists(
+            limit, offset, _query(request), viewer=_viewer(request)
+        )
+    )
 
 
 @routes.get("/api/v1/artists/{id}")
 async def artist(request: web.Request) -> web.Response:
     catalog = services(request).catalog
     artist_id = path_id(request)
-    found = await catalog.get_artist(artist_id)
-    albums = await catalog.list_albums(500, 0, sort="year", artist_id=artist_id)
+    viewer = _viewer(request)
+    found = await catalog.get_artist(artist_id, viewer=viewer)
+    albums = await catalog.list_albums(500, 0, sort="year", artist_id=artist_id, viewer=viewer)
     return respond({"artist": found, "albums": list(albums.items)})
 
 
@@ -48,14 +58,21 @@ async def albums(request: web.Request) -> web.Response:
     limit, offset = paging(request)
     sort = choice(request, "sort", ALBUM_SORTS, "artist")
     page = await services(request).catalog.list_albums(
-        limit, offset, sort=sort, artist_id=optional_id(request, "artist_id"), query=_query(request)
+        limit,
+        offset,
+        sort=sort,
+        artist_id=optional_id(request, "artist_id"),
+        query=_query(request),
+        viewer=_viewer(request),
     )
     return respond(page)
 
 
 @routes.get("/api/v1/albums/{id}")
 async def album(request: web.Request) -> web.Response:
-    return respond(await services(request).catalog.get_album(path_id(request)))
+    return respond(
+        await services(request).catalog.get_album(path_id(request), viewer=_viewer(request))
+    )
 
 
 @routes.get("/api/v1/tracks")
@@ -67,13 +84,16 @@ async def tracks(request: web.Request) -> web.Response:
         query=_query(request),
         album_id=optional_id(request, "album_id"),
         artist_id=optional_id(request, "artist_id"),
+        viewer=_viewer(request),
     )
     return respond(page)
 
 
 @routes.get("/api/v1/tracks/{id}")
 async def track(request: web.Request) -> web.Response:
-    return respond(await services(request).catalog.get_track(path_id(request)))
+    return respond(
+        await services(request).catalog.get_track(path_id(request), viewer=_viewer(request))
+    )
 
 
 @routes.get("/api/v1/search")
@@ -82,11 +102,14 @@ async def search(request: web.Request) -> web.Response:
     q = _query(request, required=True)
     limit, offset = paging(request, default_limit=20)
     catalog = services(request).catalog
+    viewer = _viewer(request)
     return respond(
         {
             "query": q,
-            "artists": await catalog.list_artists(limit, offset, q),
-            "albums": await catalog.list_albums(limit, offset, sort="artist", query=q),
-            "tracks": await catalog.list_tracks(limit, offset, query=q),
+            "artists": await catalog.list_artists(limit, offset, q, viewer=viewer),
+            "albums": await catalog.list_albums(
+                limit, offset, sort="artist", query=q, viewer=viewer
+            ),
+            "tracks": await catalog.list_tracks(limit, offset, query=q, viewer=viewer),
         }
     )

@@ -48,16 +48,16 @@ async def home(request: web.Request) -> web.Response:
     return respond(
         {
             "recent_tracks": await s.catalog.get_tracks(
-                await s.listens.recent_tracks(user_id, limit)
+                await s.listens.recent_tracks(user_id, limit), viewer=user_id
             ),
             "recent_albums": await s.catalog.get_albums(
-                await s.listens.recent_albums(user_id, limit)
+                await s.listens.recent_albums(user_id, limit), viewer=user_id
             ),
             "recent_playlists": await s.playlists.get_many(
                 user_id, await s.listens.recent_playlists(user_id, limit)
             ),
             "recently_added_albums": list(
-                (await s.catalog.list_albums(limit, 0, sort="recent")).items
+                (await s.catalog.list_albums(limit, 0, sort="recent", viewer=user_id)).items
             ),
         }
     )

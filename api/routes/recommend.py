@@ -29,7 +29,8 @@ async def similar(request: web.Request) -> web.Response:
     limit = int_param(request, "limit", 20, minimum=1, maximum=100)
     s = services(request)
     result = await s.recommender.similar(track_id, limit)
-    tracks = {t.id: t for t in await s.catalog.get_tracks([i.track_id for i in result.items])}
+    wanted = [i.track_id for i in result.items]
+    tracks = {t.id: t for t in await s.catalog.get_tracks(wanted, viewer=current_user(request).id)}
     items = [
         _track(tracks[i.track_id], score=i.score, reasons=list(i.reasons))
         for i in result.items
@@ -41,7 +42,8 @@ async def similar(request: web.Request) -> web.Response:
 async def _mixes(request: web.Request, mixes: Sequence[StoredMix]) -> list[dict[str, Any]]:
     wanted = [t for m in mixes for t in m.track_ids]
     wanted += [m.cover_track for m in mixes if m.cover_track is not None]
-    tracks = {t.id: t for t in await services(request).catalog.get_tracks(wanted)}
+    catalog = services(request).catalog
+    tracks = {t.id: t for t in await catalog.get_tracks(wanted, viewer=current_user(request).id)}
     out = []
     for m in mixes:
         items = [tracks[t] for t in m.track_ids if t in tracks]

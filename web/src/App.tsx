@@ -10,6 +10,7 @@ import { AlbumPage } from './pages/Album';
 import { AlbumsPage } from './pages/Albums';
 import { ArtistPage } from './pages/Artist';
 import { ArtistsPage } from './pages/Artists';
+import { FavouritesPage } from './pages/Favourites';
 import { HomePage } from './pages/Home';
 import { JoinPartyPage } from './pages/JoinParty';
 import { LoginPage } from './pages/Login';
@@ -83,6 +84,7 @@ export function App() {
         <Route path="albums/:id" element={<AlbumPage />} />
         <Route path="artists" element={<ArtistsPage />} />
         <Route path="artists/:id" element={<ArtistPage />} />
+        <Route path="favourites" element={<FavouritesPage />} />
         <Route path="playlists" element={<PlaylistsPage />} />
         <Route path="playlists/:id" element={<PlaylistPage />} />
         <Route path="search" element={<SearchPage />} />

@@ -31,7 +31,7 @@ async def test_same_artist_then_same_genre_never_the_context_or_recent_listens(
     state = play(PlayerState(seed=7), Context("album", 1, mezzanine), 3, shuffle=False)
 
     picks = await autoplay.candidates(user_id, state, 10)
-    by_title = {v: k for k, v in catalog.items()}
+    by_title = {v: k for k, v in catalog.items() if not k.startswith("album:")}
     names = [by_title[t] for t in picks]
     assert sorted(names[:2]) == ["Karmacoma", "Protection"]
     assert sorted(names[2:]) == ["Glory Box", "Mysterons"]  # Jóga is another genre

@@ -4,6 +4,8 @@ import type {
   Album,
   Artist,
   ContextType,
+  FavouriteItems,
+  FavouriteKind,
   Home,
   Library,
   Mix,
@@ -61,6 +63,13 @@ export const api = {
   deletePlaylist: (id: number) => request<void>(`/api/v1/playlists/${id}`, { method: 'DELETE' }),
   addToPlaylist: (id: number, track_ids: number[]) =>
     request<Playlist>(`/api/v1/playlists/${id}/tracks`, { method: 'POST', body: { track_ids } }),
+
+  favourites: <K extends FavouriteKind>(kind: K, params: { limit?: number; offset?: number } = {}) =>
+    request<Page<FavouriteItems[K]>>(`/api/v1/me/favourites/${kind}?${query(params)}`),
+  addFavourite: (kind: FavouriteKind, id: number) =>
+    request<void>(`/api/v1/me/favourites/${kind}/${id}`, { method: 'PUT' }),
+  removeFavourite: (kind: FavouriteKind, id: number) =>
+    request<void>(`/api/v1/me/favourites/${kind}/${id}`, { method: 'DELETE' }),
 
   libraries: () => request<Page<Library>>('/api/v1/libraries'),
   scanState: () => request<ScanState>('/api/v1/scan'),

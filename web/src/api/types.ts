@@ -30,6 +30,8 @@ export interface Track {
   bitrate: number | null;
   cover_id: string | null;
   available: boolean;
+  /** One of your favourites; absent where the view is not yours alone (player states, parties). */
+  favourite?: boolean;
 }
 
 export interface Album {
@@ -45,6 +47,7 @@ export interface Album {
   genres: string[];
   added_at: string;
   tracks?: Track[];
+  favourite?: boolean;
 }
 
 export interface Artist {
@@ -52,6 +55,16 @@ export interface Artist {
   name: string;
   album_count: number;
   track_count: number;
+  favourite?: boolean;
+}
+
+/** What can be a favourite, as the API's paths name it (/api/v1/me/favourites/{kind}). */
+export type FavouriteKind = 'tracks' | 'albums' | 'artists';
+
+export interface FavouriteItems {
+  tracks: Track;
+  albums: Album;
+  artists: Artist;
 }
 
 export interface Playlist {

@@ -7,6 +7,7 @@ import { useMediaSession } from '../hooks/useMediaSession';
 import { usePlayerSocket } from '../hooks/usePlayerSocket';
 import { SHORTCUTS, useShortcuts } from '../hooks/useShortcuts';
 import { notifyError } from '../lib/notify';
+import { useFavourites } from '../stores/favourites';
 import { useParty } from '../stores/party';
 import { usePlayer } from '../stores/player';
 import { useSettings } from '../stores/settings';
@@ -62,6 +63,7 @@ export function AppLayout() {
     return () => {
       useParty.getState().reset();
       usePlayer.getState().reset();
+      useFavourites.getState().reset(); // the next one to sign in has favourites of their own
     };
   }, []);
 

@@ -25,6 +25,7 @@ import { useSettings } from '../stores/settings';
 import { useUi } from '../stores/ui';
 import { VISUALIZERS } from '../visualizers/registry';
 import { Cover } from './Cover';
+import { FavouriteButton } from './FavouriteButton';
 import { hostAway, PartyMenu } from './PartyMenu';
 import classes from './PlayerBar.module.css';
 
@@ -80,6 +81,16 @@ function NowPlaying() {
         </Text>
         <PartyLine />
       </div>
+      <FavouriteButton
+        kind="tracks"
+        id={track.id}
+        flag={track.favourite}
+        name={track.title}
+        size={32}
+        iconSize={18}
+        className={classes.heart}
+        testId="favourite-track"
+      />
     </div>
   );
 }

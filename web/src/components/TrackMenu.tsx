@@ -2,6 +2,8 @@ import { ActionIcon, Menu } from '@mantine/core';
 import {
   IconDisc,
   IconDots,
+  IconHeart,
+  IconHeartBroken,
   IconMicrophone2,
   IconPlayerTrackNext,
   IconPlaylistAdd,
@@ -15,6 +17,7 @@ import { useNavigate } from 'react-router-dom';
 import { api } from '../api';
 import type { Playlist, Track } from '../api/types';
 import { attempt, notifyDone } from '../lib/notify';
+import { toggleFavourite, useFavourite, useFavourites } from '../stores/favourites';
 import { useParty } from '../stores/party';
 import { usePlayer } from '../stores/player';
 
@@ -27,7 +30,8 @@ interface Props {
   onChange?(opened: boolean): void;
 }
 
-/** The ⋮ menu of a track: play next, add to queue, add to a playlist, go to album/artist. */
+/** The ⋮ menu of a track: play next, add to queue, favourite, add to a playlist, go to
+ *  album/artist. */
 export function TrackMenu({ track, onRemove, removeLabel = 'Remove', opened, onChange }: Props) {
   const navigate = useNavigate();
   const [playlists, setPlaylists] = useState<Playlist[] | null>(null);
@@ -36,6 +40,11 @@ export function TrackMenu({ track, onRemove, removeLabel = 'Remove', opened, onC
   useEffect(() => {
     if (open) attempt(async () => setPlaylists((await api.playlists()).items));
   }, [open]);
+  const favourite = useFavourite('tracks', track.id, track.favourite);
+  // Tracks of the player's state (the queue) come without their flag: ask when the menu opens.
+  useEffect(() => {
+    if (open && favourite === undefined) void useFavourites.getState().ensureTrack(track.id).catch(() => undefined);
+  }, [open, favourite, track.id]);
   // A listen-party member suggests to the host's queue (when the host allows it).
   const canSuggest = useParty((s) => Boolean(s.party && !s.party.you_are_host && s.party.allow_suggestions));
   const queue = (mode: 'next' | 'last') =>
@@ -77,6 +86,17 @@ export function TrackMenu({ track, onRemove, removeLabel = 'Remove', opened, onC
             Suggest to the party
           </Menu.Item>
         )}
+        <Menu.Item
+          leftSection={favourite ? <IconHeartBroken size={16} /> : <IconHeart size={16} />}
+          disabled={favourite === undefined}
+          data-testid="track-menu-favourite"
+          onClick={() => {
+            if (favourite === undefined) return;
+            attempt(() => toggleFavourite('tracks', track.id, favourite), 'Cannot change your favourites');
+          }}
+        >
+          {favourite ? 'Remove from favourites' : 'Add to favourites'}
+        </Menu.Item>
         <Menu.Divider />
         <Menu.Label>Add to playlist</Menu.Label>
         {(playlists ?? []).slice(0, 8).map((p) => (

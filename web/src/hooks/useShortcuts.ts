@@ -1,7 +1,9 @@
 // Keyboard shortcuts: Space play/pause, ←/→ previous/next, Shift+←/→ seek, =/- volume ±10,
-// Mod+K or / search, Shift+C the playing album, ? help. On a focused card the arrows, Home and
+// Mod+K or / search, Shift+C the playing album, L favourite the playing track, ? help. On a focused card the arrows, Home and
 // End move between cards instead (CardGrid takes them: keys already handled are left alone).
 import { useEffect } from 'react';
+import { notifyError } from '../lib/notify';
+import { togglePlayingFavourite } from '../stores/favourites';
 import { usePlayer } from '../stores/player';
 import { useSettings } from '../stores/settings';
 
@@ -14,6 +16,7 @@ export const SHORTCUTS: [keys: string, what: string][] = [
   ['=  -', 'Volume up / down'],
   [`${MAC ? '⌘' : 'Ctrl'}+K  /`, 'Search'],
   ['Shift+C', 'Go to the playing album'],
+  ['L', 'Add the playing track to favourites, or remove it'],
   ['Shift+?', 'This help'],
   ['←↑↓→  Home  End', 'On a card: move between cards'],
 ];
@@ -74,6 +77,10 @@ export function handleShortcut(event: KeyboardEvent, actions: ShortcutActions): 
     case 'C':
       if (!event.shiftKey || !player.track) return false;
       actions.album(player.track.album_id);
+      return true;
+    case 'l':
+      if (!player.track) return false;
+      togglePlayingFavourite(player.track).catch((err: unknown) => notifyError(err, 'Cannot change your favourites'));
       return true;
     case '?':
       actions.help();

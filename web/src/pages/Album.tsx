@@ -3,6 +3,7 @@ import { IconArrowsShuffle, IconPlayerPlayFilled } from '@tabler/icons-react';
 import { Link, useParams } from 'react-router-dom';
 import { api } from '../api';
 import { Cover } from '../components/Cover';
+import { FavouriteButton } from '../components/FavouriteButton';
 import { Hero } from '../components/Hero';
 import { Loadable } from '../components/Loadable';
 import { TrackList } from '../components/TrackList';
@@ -57,6 +58,17 @@ export function AlbumPage() {
                 >
                   Shuffle
                 </Button>
+                <FavouriteButton
+                  kind="albums"
+                  id={a.id}
+                  flag={a.favourite}
+                  name={a.title}
+                  size={42}
+                  iconSize={20}
+                  variant="default"
+                  radius="xl"
+                  testId="favourite-album"
+                />
               </>
             }
           />

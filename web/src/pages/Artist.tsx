@@ -4,6 +4,7 @@ import { useParams } from 'react-router-dom';
 import { api } from '../api';
 import { CardGrid } from '../components/CardGrid';
 import { AlbumCard, ArtistArt } from '../components/cards';
+import { FavouriteButton } from '../components/FavouriteButton';
 import { Hero } from '../components/Hero';
 import { Loadable } from '../components/Loadable';
 import { TrackList } from '../components/TrackList';
@@ -35,6 +36,17 @@ export function ArtistPage() {
                 <Button size="md" radius="xl" variant="default" leftSection={<IconArrowsShuffle size={18} />} onClick={() => attempt(() => play(undefined, true), 'Cannot play')}>
                   Shuffle
                 </Button>
+                <FavouriteButton
+                  kind="artists"
+                  id={a.id}
+                  flag={a.favourite}
+                  name={a.name}
+                  size={42}
+                  iconSize={20}
+                  variant="default"
+                  radius="xl"
+                  testId="favourite-artist"
+                />
               </>
             }
           />
