@@ -1,9 +1,11 @@
 import { Box, Divider, NavLink, ScrollArea, Stack, Text } from '@mantine/core';
-import { IconDisc, IconHome, IconMicrophone2, IconPlaylist, IconSearch, IconSettings } from '@tabler/icons-react';
+import { IconDisc, IconHeart, IconHome, IconMicrophone2, IconPlaylist, IconSearch, IconSettings } from '@tabler/icons-react';
 import { useEffect, useState } from 'react';
 import { Link, useLocation } from 'react-router-dom';
 import { api } from '../api';
 import type { Playlist } from '../api/types';
+import { useDropTarget } from '../hooks/useDropTarget';
+import { dropOnPlaylist } from '../lib/dropActions';
 import classes from './Sidebar.module.css';
 
 const LINKS = [
@@ -11,6 +13,7 @@ const LINKS = [
   { to: '/search', label: 'Search', icon: IconSearch },
   { to: '/albums', label: 'Albums', icon: IconDisc },
   { to: '/artists', label: 'Artists', icon: IconMicrophone2 },
+  { to: '/favourites', label: 'Favourites', icon: IconHeart },
   { to: '/playlists', label: 'Playlists', icon: IconPlaylist },
   { to: '/settings', label: 'Settings', icon: IconSettings },
 ];
@@ -21,6 +24,24 @@ export function Logo() {
       <img src="/favicon.svg" alt="" width={30} height={30} />
       <span>Tonearm</span>
     </Link>
+  );
+}
+
+/** A playlist's link, which also takes albums and tracks dropped on it. */
+function PlaylistLink({ playlist, active }: { playlist: Playlist; active: boolean }) {
+  const drop = useDropTarget((items) => dropOnPlaylist(playlist, items));
+  return (
+    <NavLink
+      component={Link}
+      to={`/playlists/${playlist.id}`}
+      label={playlist.name}
+      active={active}
+      className={classes.link}
+      variant="light"
+      data-testid="sidebar-playlist"
+      data-drop-over={drop.over || undefined}
+      {...drop.props}
+    />
   );
 }
 
@@ -63,17 +84,7 @@ export function Sidebar() {
             None yet
           </Text>
         ) : (
-          playlists.map((p) => (
-            <NavLink
-              key={p.id}
-              component={Link}
-              to={`/playlists/${p.id}`}
-              label={p.name}
-              active={pathname === `/playlists/${p.id}`}
-              className={classes.link}
-              variant="light"
-            />
-          ))
+          playlists.map((p) => <PlaylistLink key={p.id} playlist={p} active={pathname === `/playlists/${p.id}`} />)
         )}
       </ScrollArea>
     </Stack>

@@ -3,6 +3,7 @@ import { IconPlayerPlayFilled, IconVolume } from '@tabler/icons-react';
 import { type ReactNode, useState } from 'react';
 import { Link } from 'react-router-dom';
 import type { Track } from '../api/types';
+import { DRAG_TYPE, encodeItems } from '../lib/drag';
 import { formatTime } from '../lib/format';
 import { attempt } from '../lib/notify';
 import { usePlayer } from '../stores/player';
@@ -47,6 +48,12 @@ export function TrackList({ tracks, onPlay, showAlbum = false, showCover = false
             data-current={current || undefined}
             data-album={showAlbum || undefined}
             data-testid="track-row"
+            // Dragged onto a playlist in the sidebar or onto the queue panel, the track is added there.
+            draggable
+            onDragStart={(e) => {
+              e.dataTransfer.setData(DRAG_TYPE, encodeItems({ kind: 'tracks', ids: [track.id], title: track.title }));
+              e.dataTransfer.effectAllowed = 'copy';
+            }}
             onDoubleClick={() => attempt(() => onPlay(track), 'Cannot play')}
             onContextMenu={(e) => {
               if ((e.target as HTMLElement).closest('a')) return; // a link keeps the browser's menu

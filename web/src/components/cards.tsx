@@ -17,6 +17,7 @@ export function AlbumCard({ album }: { album: Album }) {
       coverId={album.cover_id}
       onPlay={() => play().playContext({ type: 'album', id: album.id })}
       testId="album-card"
+      drag={{ kind: 'album', id: album.id, title: album.title }}
     />
   );
 }
@@ -30,6 +31,7 @@ export function TrackCard({ track }: { track: Track }) {
       coverId={track.cover_id}
       onPlay={() => play().playContext({ type: 'tracks', track_ids: [track.id] })}
       testId="track-card"
+      drag={{ kind: 'tracks', ids: [track.id], title: track.title }}
     />
   );
 }

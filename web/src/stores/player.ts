@@ -2,11 +2,12 @@
 // audio element is doing here. Every decision about what comes next is the server's; this
 // store asks it, then loads what it answers.
 import { create } from 'zustand';
-import { api, streamUrl } from '../api';
+import { api, ApiError, streamUrl } from '../api';
 import type { ContextType, PlayerState, PlayerStep, Repeat, Track } from '../api/types';
 import { getEngine } from '../audio/engine';
 import { Follower } from '../audio/follower';
 import type { Timeline } from '../lib/clock';
+import { movesBetween } from '../lib/queue';
 import { previousAction } from '../lib/previous';
 
 export type Connection = 'connecting' | 'online' | 'reconnecting';
@@ -37,6 +38,14 @@ interface PlayerStore {
   queueAdd(trackId: number, mode: 'next' | 'last'): Promise<void>;
   queueRemove(entryId: number): Promise<void>;
   queueMove(entryId: number, index: number): Promise<void>;
+  /** Append several tracks in order; answers how many made it (the queue has a limit). */
+  queueAddMany(trackIds: readonly number[]): Promise<number>;
+  /** Remove several entries; ones already gone (played meanwhile) are no error. */
+  queueRemoveMany(entryIds: readonly number[]): Promise<void>;
+  /** Put the queue in `order` (its entry ids, rearranged) with the server's one-entry moves. */
+  queueReorder(order: readonly number[]): Promise<void>;
+  /** Play a queued entry now: it moves to the queue's front, then "next" takes it. */
+  queuePlay(entryId: number): Promise<void>;
   setShuffle(on: boolean): Promise<void>;
   setRepeat(mode: Repeat): Promise<void>;
   /** Play what the party plays (each party event), on the server's clock. */
@@ -265,6 +274,61 @@ export const usePlayer = create<PlayerStore>((set, get) => {
         if (state) set({ state });
         throw err;
       }
+    },
+
+    async queueAddMany(trackIds) {
+      let added = 0;
+      for (const id of trackIds) {
+        // One at a time, in order: the server appends each after the previous one.
+        try {
+          take(await api.queue(id, 'last'), 'keep');
+        } catch (err) {
+          if (added > 0 && err instanceof ApiError && err.code === 'queue_full') break;
+          throw err;
+        }
+        added += 1;
+      }
+      return added;
+    },
+
+    async queueRemoveMany(entryIds) {
+      for (const id of entryIds) {
+        try {
+          take(await api.queueRemove(id), 'keep');
+        } catch (err) {
+          if (!(err instanceof ApiError && err.status === 404)) throw err;
+        }
+      }
+    },
+
+    async queueReorder(order) {
+      const state = get().state;
+      if (!state) return;
+      const byId = new Map(state.queue.map((e) => [e.entry_id, e]));
+      const current = state.queue.map((e) => e.entry_id);
+      const moves = movesBetween(current, order);
+      if (moves.length === 0) return;
+      // Show the new order at once; the server's answers, one per move, settle it.
+      const queue = order.flatMap((id) => byId.get(id) ?? []);
+      set({ state: { ...state, queue } });
+      let last: PlayerState | null = null;
+      try {
+        for (const move of moves) last = await api.queueMove(move.id, move.index);
+      } catch (err) {
+        // Part of it may have happened: show what the server holds now.
+        set({ state });
+        take(last ?? (await api.player()), 'keep');
+        throw err;
+      }
+      if (last) take(last, 'keep');
+    },
+
+    async queuePlay(entryId) {
+      if (get().following) throw new FollowingError();
+      await engine().resume(); // inside the click: the context may start
+      const first = get().state?.queue[0]?.entry_id;
+      if (first !== entryId) take(await api.queueMove(entryId, 0), 'keep');
+      await step(api.next(true));
     },
 
     async setShuffle(on) {
