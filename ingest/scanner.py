@@ -189,12 +189,32 @@ class ShardRunner:
         loop = asyncio.get_running_loop()
         root_b = os.fsencode(root)
         chunks = [d.jobs[i : i + CHUNK] for i in range(0, len(d.jobs), CHUNK)]
-        limit = asyncio.Semaphore(IN_FLIGHT)
+        # A chunk holds its slot until its results are taken, not just until it is parsed,
+        # and only the queue holds them until then: when writing is slower than parsing,
+        # parsed tracks would otherwise pile up (the whole library at worst) in memory and in
+        # every full garbage collection.
+        slots = asyncio.Semaphore(IN_FLIGHT)
+        parsed: asyncio.Queue[asyncio.Future[list[TrackWrite | Failure]]] = asyncio.Queue()
         pending: list[TrackWrite] = []
 
-        async def run(chunk: list[Job]) -> list[TrackWrite | Failure]:
-            async with limit:
-                return await loop.run_in_executor(self.executor, parse_chunk, root_b, chunk)
+        in_flight: set[asyncio.Future[list[TrackWrite | Failure]]] = set()
+
+        def done(future: asyncio.Future[list[TrackWrite | Failure]]) -> None:
+            in_flight.discard(future)
+            parsed.put_nowait(future)
+
+        async def submit() -> None:
+            for chunk in chunks:
+                await slots.acquire()
+                try:
+                    future = loop.run_in_executor(self.executor, parse_chunk, root_b, chunk)
+                except Exception as exc:  # the pool is shut down or broken: fail the shard
+                    future = loop.create_future()
+                    future.set_exception(exc)
+                    parsed.put_nowait(future)
+                    return
+                in_flight.add(future)
+                future.add_done_callback(done)
 
         async def send() -> None:
             nonlocal pending
@@ -208,10 +228,12 @@ class ShardRunner:
             metrics.SCAN_FILES.labels("updated").inc(len(pending) - added)
             pending = []
 
-        tasks = [asyncio.ensure_future(run(c)) for c in chunks]
+        submitter = asyncio.ensure_future(submit())
         try:
-            for next_done in asyncio.as_completed(tasks):
-                for item in await next_done:
+            for _ in chunks:
+                items = (await parsed.get()).result()
+                slots.release()
+                for item in items:
                     progress.parsed += 1
                     if isinstance(item, Failure):
                         progress.failed += 1
@@ -219,9 +241,11 @@ class ShardRunner:
                         log.warning("skipping %s: %s", os.fsdecode(item.rel_path), item.reason)
                         continue
                     pending.append(item)
+                del items
                 if len(pending) >= WRITE_BATCH:
                     await send()
             await send()
         finally:
-            for t in tasks:
-                t.cancel()
+            submitter.cancel()
+            for future in list(in_flight):
+                future.cancel()
