@@ -8,6 +8,7 @@ from aiohttp import web
 
 from api.auth import public
 from api.serialize import respond
+from api.settings import MAX_COMBO, SHORTCUT_ACTIONS
 from tonearm import __version__
 
 routes = web.RouteTableDef()
@@ -156,7 +157,7 @@ PATHS: dict[str, dict[str, Any]] = {
     "/api/v1/tracks": {"get": _op("Tracks", _page("Track"), params=[*_PAGING, _q("album_id"), _q("artist_id"), _q("q", "string", "filter")])},
     "/api/v1/tracks/{id}": {"get": _op("A track", _ref("Track"), params=[_ID])},
     "/api/v1/tracks/{id}/stream": {
-        "get": _op("The audio file; supports HTTP Range (206)", {"type": "string", "format": "binary"}, params=[_ID, _MEDIA], content_type="audio/*"),
+        "get": _op("The audio file; supports HTTP Range (206). With download=1 it comes as an attachment named like the file (Content-Disposition with filename*=UTF-8''…, RFC 6266/5987)", {"type": "string", "format": "binary"}, params=[_ID, _MEDIA, _q("download", desc="1: Content-Disposition: attachment with the file's name; 0 (default): inline")], content_type="audio/*"),
     },
     "/api/v1/tracks/{id}/waveform": {
         "get": _op("Waveform peaks: the absolute peak (0..1) of each of 1000 equal slices, decoded on first request (422 undecodable, 503 library_offline)", _ref("Waveform"), params=[_ID, _MEDIA]),
@@ -203,7 +204,7 @@ PATHS: dict[str, dict[str, Any]] = {
     },
     "/api/v1/me/settings": {
         "get": _op("Your client settings, defaults filled in", _ref("Settings")),
-        "put": _op("Change any of theme, volume, visualizers; each given key is replaced whole, null restores its default (16 KiB at most)", _ref("Settings"), body=_ref("Settings")),
+        "put": _op("Change any of theme, volume, visualizers, shortcuts; each given key is replaced whole, null restores its default (16 KiB at most)", _ref("Settings"), body=_ref("Settings")),
     },
     "/api/v1/me/player": {
         "get": _op("Your play state, shared by all your devices", _ref("PlayerState")),
@@ -324,6 +325,7 @@ SCHEMAS: dict[str, Any] = {
     "Settings": _obj(
         theme={"enum": ["auto", "light", "dark"]}, volume={"type": "integer", "minimum": 0, "maximum": 100},
         visualizers={"type": "object", "description": "floating widgets by id (a-z0-9_-, at most 16)", "additionalProperties": _obj(visible=_BOOL, x={"type": "number"}, y={"type": "number"}, width={"type": "number"}, height={"type": "number"}, mode=_STR)},
+        shortcuts={"type": "object", "description": "the web UI's rebound keyboard shortcuts: action → one key combination (Mod, Alt, Shift in that order, then the key: Shift+C, Mod+K, Space, ?); no two actions on the same one", "propertyNames": {"enum": list(SHORTCUT_ACTIONS)}, "additionalProperties": {"type": "string", "maxLength": MAX_COMBO}},
     ),
     "Waveform": _obj(track_id=_INT, duration={"type": "number"}, peaks={"type": "array", "items": {"type": "number", "minimum": 0, "maximum": 1}}),
     "PlayerEvent": _obj(type={"enum": ["player"]}, state=_ref("PlayerState")),

@@ -18,7 +18,19 @@ from tonearm.errors import Invalid
 MAX_BYTES = 16 * 1024
 MAX_WIDGETS = 16
 THEMES = ("auto", "light", "dark")
-DEFAULTS: dict[str, Any] = {"theme": "auto", "volume": 50, "visualizers": {}}
+DEFAULTS: dict[str, Any] = {"theme": "auto", "volume": 50, "visualizers": {}, "shortcuts": {}}
+# The web UI's rebindable actions (web/src/lib/shortcuts.ts; a Vitest test keeps the two lists
+# equal). A binding is one key combination: modifiers Mod, Alt, Shift in that order, then a
+# named key ("ArrowLeft", "Space") or one typed character.
+SHORTCUT_ACTIONS = (
+    "play_pause", "previous", "next", "seek_back", "seek_forward", "volume_up", "volume_down",
+    "search", "quick_search", "playing_album", "favourite", "help",
+    "queue_remove", "queue_select_all", "queue_clear_selection",
+)  # fmt: skip
+MAX_COMBO = 40
+_COMBO = re.compile(
+    r"^(?:Mod\+)?(?:Alt\+)?(?:Shift\+)?(?:[A-Z][A-Za-z0-9]{1,19}|[^\s\x00-\x1f\x7f])$"
+)
 
 _WIDGET_ID = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 # Pixel coordinates of a floating widget: generous, the client clamps them to its window.
@@ -76,6 +88,23 @@ def _visualizers(value: Any) -> dict[str, Any]:
     return out
 
 
+def _shortcuts(value: Any) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise _bad("shortcuts must be an object of key combinations by action")
+    if len(value) > len(SHORTCUT_ACTIONS):
+        raise _bad(f"at most {len(SHORTCUT_ACTIONS)} shortcuts")
+    out: dict[str, str] = {}
+    for action, combo in value.items():
+        if action not in SHORTCUT_ACTIONS:
+            raise _bad(f"{action[:40]!r} is not a shortcut action")
+        if not isinstance(combo, str) or len(combo) > MAX_COMBO or not _COMBO.fullmatch(combo):
+            raise _bad(f"shortcuts.{action} must be a key combination such as Shift+C or Mod+K")
+        if combo in out.values():
+            raise _bad(f"shortcuts.{action}: {combo} is already bound to another action")
+        out[action] = combo
+    return out
+
+
 def _theme(value: Any) -> str:
     if value not in THEMES:
         raise _bad(f"theme must be one of {', '.join(THEMES)}")
@@ -88,7 +117,12 @@ def _volume(value: Any) -> int:
     return value
 
 
-_CHECKS = {"theme": _theme, "volume": _volume, "visualizers": _visualizers}
+_CHECKS = {
+    "theme": _theme,
+    "volume": _volume,
+    "visualizers": _visualizers,
+    "shortcuts": _shortcuts,
+}
 
 
 def apply_patch(stored: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:

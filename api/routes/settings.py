@@ -1,4 +1,5 @@
-"""The signed-in user's client settings (theme, volume, visualizer layout), on every device."""
+"""The signed-in user's client settings (theme, volume, visualizer layout, keyboard shortcuts), on
+every device."""
 
 from __future__ import annotations
 

@@ -20,7 +20,12 @@ async def put(client: Client, headers: dict[str, str], body: Any, status: int = 
 
 
 async def test_defaults_then_partial_updates(client: Client, admin: dict[str, str]) -> None:
-    assert await get_json(client, URL, admin) == {"theme": "auto", "volume": 50, "visualizers": {}}
+    assert await get_json(client, URL, admin) == {
+        "theme": "auto",
+        "volume": 50,
+        "visualizers": {},
+        "shortcuts": {},
+    }
     await put(client, admin, {"volume": 35})
     layout = {"spectrum": {"visible": True, "x": 20, "y": 40.5, "width": 420, "height": 220,
                            "mode": "octaves"}}  # fmt: skip
@@ -63,6 +68,17 @@ async def test_settings_are_per_user(client: Client, admin: dict[str, str]) -> N
         ({"visualizers": {"scope": {"visible": 1}}}, "invalid_setting"),
         ({"visualizers": {"scope": {"colour": "red"}}}, "invalid_setting"),
         ({"visualizers": {f"w{i}": {} for i in range(17)}}, "invalid_setting"),
+        ({"shortcuts": []}, "invalid_setting"),
+        ({"shortcuts": "Shift+C"}, "invalid_setting"),
+        ({"shortcuts": {"launch_rockets": "R"}}, "invalid_setting"),
+        ({"shortcuts": {"favourite": 76}}, "invalid_setting"),
+        ({"shortcuts": {"favourite": ""}}, "invalid_setting"),
+        ({"shortcuts": {"favourite": "Hyper+L"}}, "invalid_setting"),
+        ({"shortcuts": {"favourite": "Shift+Mod+L"}}, "invalid_setting"),
+        ({"shortcuts": {"favourite": "Mod+" + "K" * 60}}, "invalid_setting"),
+        ({"shortcuts": {"favourite": "L\n"}}, "invalid_setting"),
+        ({"shortcuts": {"favourite": "F", "help": "F"}}, "invalid_setting"),
+        ({"shortcuts": {f"a{i}": "F" for i in range(40)}}, "invalid_setting"),
     ],
 )
 async def test_bad_settings_are_refused(
@@ -73,6 +89,21 @@ async def test_bad_settings_are_refused(
     got = await put(client, admin, body, status=400)
     assert got["error"]["code"] == code
     assert (await get_json(client, URL, admin))["volume"] == 50  # nothing was stored
+
+
+async def test_shortcuts_are_stored_and_reset(client: Client, admin: dict[str, str]) -> None:
+    bound = {"favourite": "F", "search": "Mod+Alt+Shift+P", "play_pause": "Space", "help": "?"}
+    got = await put(client, admin, {"shortcuts": bound})
+    assert got["shortcuts"]["search"] == "Mod+Alt+Shift+P"
+    assert got["shortcuts"]["favourite"] == "F"
+    assert (await get_json(client, URL, admin))["shortcuts"] == got["shortcuts"]
+    assert (await put(client, admin, {"shortcuts": None}))["shortcuts"] == {}
+
+
+async def test_bad_shortcuts_say_why_in_json(client: Client, admin: dict[str, str]) -> None:
+    got = await put(client, admin, {"shortcuts": {"favourite": "F", "next": "F"}}, status=400)
+    assert got["error"]["code"] == "invalid_setting"
+    assert "already bound" in got["error"]["message"]
 
 
 async def test_size_is_capped(client: Client, admin: dict[str, str]) -> None:

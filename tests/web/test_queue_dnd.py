@@ -182,6 +182,12 @@ async def test_drag_an_album_and_a_track_onto_a_sidebar_playlist(
 async def test_drag_a_track_and_an_album_onto_the_queue(page: Page, server: Server) -> None:
     name, password = server.add_user("queuedropper")
     token = server.login(name, password)
+    # Something is playing, so drops append (onto an empty, idle queue they play instead:
+    # tests/web/test_ui_polish.py).
+    albums = server.api("/api/v1/albums?limit=100", token=token)["items"]
+    signals = next(a for a in albums if a["title"] == "Signals")
+    play = {"context": {"type": "album", "id": signals["id"]}}
+    server.api("/api/v1/me/player/play", play, token=token)
     await sign_in(page, server, name, password)
     await open_queue(page)
     panel = page.get_by_test_id("queue-panel")

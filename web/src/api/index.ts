@@ -153,3 +153,8 @@ export function coverUrl(coverId: string | null | undefined, size: number = COVE
 export function streamUrl(trackId: number): string {
   return apiUrl(withMediaToken(`/api/v1/tracks/${trackId}/stream`));
 }
+
+/** The track's original file, sent as an attachment under its own name (see the stream route). */
+export function downloadUrl(trackId: number): string {
+  return apiUrl(withMediaToken(`/api/v1/tracks/${trackId}/stream?download=1`));
+}

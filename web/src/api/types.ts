@@ -30,6 +30,21 @@ export interface Track {
   bitrate: number | null;
   cover_id: string | null;
   available: boolean;
+  // The single-track view (GET /api/v1/tracks/{id}) has these; lists may too.
+  path?: string;
+  track_total?: number | null;
+  disc_total?: number | null;
+  date?: string | null;
+  sample_rate?: number | null;
+  channels?: number | null;
+  mime?: string;
+  size?: number;
+  rg_track_gain?: number | null;
+  rg_track_peak?: number | null;
+  rg_album_gain?: number | null;
+  rg_album_peak?: number | null;
+  bpm?: number | null;
+  key?: string | null;
   /** One of your favourites; absent where the view is not yours alone (player states, parties). */
   favourite?: boolean;
 }
@@ -168,6 +183,8 @@ export interface Settings {
   theme: Theme;
   volume: number;
   visualizers: Record<string, WidgetLayout>;
+  /** Rebound keyboard shortcuts: action id (lib/shortcuts.ts) → key combination. */
+  shortcuts: Record<string, string>;
 }
 
 /** A generated mix (GET /api/v1/me/mixes); plays as the context {type: 'mix', id}. */

@@ -1,11 +1,11 @@
-import { AppShell, Burger, Group, Kbd, Modal, Table, Text, useMantineColorScheme } from '@mantine/core';
+import { AppShell, Burger, Group, Text, useMantineColorScheme } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
 import { useEffect, useMemo } from 'react';
 import { Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { getEngine } from '../audio/engine';
 import { useMediaSession } from '../hooks/useMediaSession';
 import { usePlayerSocket } from '../hooks/usePlayerSocket';
-import { SHORTCUTS, useShortcuts } from '../hooks/useShortcuts';
+import { useShortcuts } from '../hooks/useShortcuts';
 import { notifyError } from '../lib/notify';
 import { useFavourites } from '../stores/favourites';
 import { useParty } from '../stores/party';
@@ -16,6 +16,7 @@ import { VisualizerLayer } from '../visualizers/VisualizerLayer';
 import classes from './AppLayout.module.css';
 import { PlayerBar } from './PlayerBar';
 import { QueuePanel } from './QueuePanel';
+import { ShortcutHelp } from './ShortcutHelp';
 import { Sidebar } from './Sidebar';
 
 function ConnectionBanner() {
@@ -104,24 +105,7 @@ export function AppLayout() {
         <PlayerBar />
       </AppShell.Footer>
       <VisualizerLayer />
-      <Modal opened={helpOpen} onClose={() => setHelp(false)} title="Keyboard shortcuts" centered>
-        <Table data-testid="shortcut-help">
-          <Table.Tbody>
-            {SHORTCUTS.map(([keys, what]) => (
-              <Table.Tr key={keys}>
-                <Table.Td w={170}>
-                  {keys.split(/\s+/).map((k) => (
-                    <Kbd key={k} mr={4}>
-                      {k}
-                    </Kbd>
-                  ))}
-                </Table.Td>
-                <Table.Td>{what}</Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </Modal>
+      <ShortcutHelp opened={helpOpen} onClose={() => setHelp(false)} />
     </AppShell>
   );
 }

@@ -31,7 +31,7 @@ import {
 } from 'react';
 import type { QueueEntry, Track } from '../api/types';
 import { useDropTarget } from '../hooks/useDropTarget';
-import { dropOnQueue } from '../lib/dropActions';
+import { dropOnQueue, dropPlays } from '../lib/dropActions';
 import { formatTime, plural } from '../lib/format';
 import { attempt } from '../lib/notify';
 import {
@@ -44,8 +44,10 @@ import {
   type Selection,
   selectedInOrder,
 } from '../lib/queue';
+import { actionFor, resolveBindings } from '../lib/shortcuts';
 import { matchesWords, queryWords } from '../lib/text';
 import { usePlayer } from '../stores/player';
+import { useSettings } from '../stores/settings';
 import { useUi } from '../stores/ui';
 import { Cover } from './Cover';
 import classes from './QueuePanel.module.css';
@@ -198,6 +200,7 @@ const MAC = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator
 export function QueuePanel() {
   const state = usePlayer((s) => s.state);
   const track = usePlayer((s) => s.track);
+  const playing = usePlayer((s) => s.playing);
   const close = useUi((s) => s.toggleQueue);
   const sensors = useSensors(
     useSensor(PointerSensor, { activationConstraint: { distance: 4 } }),
@@ -239,14 +242,15 @@ export function QueuePanel() {
 
   const onListKey = (event: KeyboardEvent<HTMLDivElement>) => {
     if (event.defaultPrevented || dragging !== null) return;
-    if (event.key === 'Delete' || event.key === 'Backspace') {
+    const action = actionFor(event, resolveBindings(useSettings.getState().settings.shortcuts), 'queue');
+    if (action === 'queue_remove') {
       if (selectedIds.length === 0) return;
       event.preventDefault();
       removeSelected();
-    } else if (event.key === 'Escape' && selectedIds.length > 0) {
+    } else if (action === 'queue_clear_selection' && selectedIds.length > 0) {
       event.preventDefault();
       setSelection(emptySelection());
-    } else if (event.key.toLowerCase() === 'a' && (event.ctrlKey || event.metaKey)) {
+    } else if (action === 'queue_select_all') {
       event.preventDefault();
       setSelection({ ids: new Set(visibleIds), anchor: visibleIds[0] ?? null });
     }
@@ -303,7 +307,7 @@ export function QueuePanel() {
       />
       {drop.over && (
         <Text className={classes.dropHint} data-testid="queue-drop-hint">
-          Drop to add to the queue
+          {dropPlays(state, playing) ? 'Drop to play' : 'Drop to add to the queue'}
         </Text>
       )}
       <ScrollArea className={classes.scroll} type="auto">

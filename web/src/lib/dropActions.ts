@@ -1,8 +1,9 @@
-// What a drop of albums or tracks does: append them to a playlist, or to the personal queue,
-// and say how it went.
+// What a drop of albums or tracks does: append them to a playlist, or to the personal queue
+// (or play them, when nothing plays and nothing is queued), and say how it went.
 import { api } from '../api';
-import type { Playlist } from '../api/types';
+import type { PlayerState, Playlist } from '../api/types';
 import { usePlayer } from '../stores/player';
+import { playlistChanged } from '../stores/ui';
 import { describeItems, type DragItems } from './drag';
 import { attempt, notifyDone } from './notify';
 
@@ -18,11 +19,28 @@ export function dropOnPlaylist(playlist: Pick<Playlist, 'id' | 'name'>, items: D
     const ids = await trackIdsOf(items);
     if (ids.length === 0) return;
     await api.addToPlaylist(playlist.id, ids);
+    playlistChanged(playlist.id);
     notifyDone(`Added ${describeItems(items, ids.length)} to ${playlist.name}`);
   }, `Cannot add to ${playlist.name}`);
 }
 
+/** Whether a drop on the queue plays (an empty queue with nothing playing, as in Feishin)
+ *  rather than appends. A paused track counts as playing: a drop must not throw it away. */
+export function dropPlays(state: PlayerState | null, playing: boolean): boolean {
+  return !playing && !state?.current?.track && (state?.queue.length ?? 0) === 0;
+}
+
 export function dropOnQueue(items: DragItems): void {
+  const { state, playing } = usePlayer.getState();
+  if (dropPlays(state, playing)) {
+    attempt(async () => {
+      // An album plays as itself (next tracks, history, "Next from this album"); tracks as a list.
+      const context = items.kind === 'album' ? { type: 'album' as const, id: items.id } : { type: 'tracks' as const, track_ids: items.ids };
+      await usePlayer.getState().playContext(context);
+      notifyDone(`Playing ${items.kind === 'album' ? `“${items.title}”` : describeItems(items, items.ids.length)}`);
+    }, 'Cannot play');
+    return;
+  }
   attempt(async () => {
     const ids = await trackIdsOf(items);
     if (ids.length === 0) return;

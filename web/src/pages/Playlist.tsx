@@ -10,10 +10,13 @@ import { useAsync } from '../hooks/useAsync';
 import { formatLength, plural } from '../lib/format';
 import { attempt, notifyDone } from '../lib/notify';
 import { usePlayer } from '../stores/player';
+import { useUi } from '../stores/ui';
 
 export function PlaylistPage() {
   const id = Number(useParams().id);
-  const playlist = useAsync(() => api.playlist(id), [id]);
+  // A drop on its sidebar entry or a track menu's "Add to playlist" bumps this: load it again.
+  const version = useUi((s) => s.playlistVersions[id] ?? 0);
+  const playlist = useAsync(() => api.playlist(id), [id, version]);
   const navigate = useNavigate();
   const play = (startTrackId?: number) => usePlayer.getState().playContext({ type: 'playlist', id }, startTrackId);
   return (

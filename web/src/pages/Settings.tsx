@@ -17,6 +17,7 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { api, serverUrl, setServerUrl } from '../api';
 import type { Library, ScanState, Theme } from '../api/types';
 import { Loadable } from '../components/Loadable';
+import { ShortcutSettings } from '../components/ShortcutSettings';
 import { DesktopSettings } from '../desktop/DesktopSettings';
 import { isDesktop } from '../desktop/bridge';
 import { useAsync } from '../hooks/useAsync';
@@ -203,17 +204,17 @@ export function SettingsPage() {
             Sign out
           </Button>
         </Group>
+      </Section>
+      <Section
+        title="Keyboard shortcuts"
+        description="Click a key to record another; follows you to every device. Press ? anywhere for the list."
+      >
         <Text size="sm" c="dimmed">
-          Keyboard shortcuts: press{' '}
-          <Text span fw={700}>
-            ?
-          </Text>{' '}
-          anywhere, or{' '}
           <Text span c="tonearm" style={{ cursor: 'pointer' }} onClick={() => useUi.getState().setHelp(true)}>
-            show them now
+            Show them all now
           </Text>
-          .
         </Text>
+        <ShortcutSettings />
       </Section>
       {isDesktop() ? (
         <DesktopSettings />

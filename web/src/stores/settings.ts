@@ -1,4 +1,4 @@
-// The user's settings (theme, volume, visualizer layout): applied at once, cached locally so a
+// The user's settings (theme, volume, visualizer layout, keyboard shortcuts): applied at once, cached locally so a
 // reload starts right, and saved to the server (debounced) so they follow the user.
 import { create } from 'zustand';
 import { api, errorMessage } from '../api';
@@ -6,7 +6,7 @@ import type { Settings, WidgetLayout } from '../api/types';
 
 const CACHE_KEY = 'tonearm.settings';
 export const SAVE_DELAY_MS = 400;
-export const DEFAULT_SETTINGS: Settings = { theme: 'auto', volume: 50, visualizers: {} };
+export const DEFAULT_SETTINGS: Settings = { theme: 'auto', volume: 50, visualizers: {}, shortcuts: {} };
 
 function cached(): Settings {
   try {
