@@ -3,7 +3,11 @@ database per test cloned from a migrated template, and the app behind aiohttp's 
 
 from __future__ import annotations
 
+import asyncio
+import faulthandler
+import gc
 import os
+import sys
 import tempfile
 import threading
 import uuid
@@ -22,6 +26,37 @@ from store.migrate import migrate
 from tonearm.config import Config
 
 TEMPLATE = "tonearm_test"
+HANG_AFTER = 300.0  # seconds; the slowest test takes about a minute
+
+
+def _report_hang(test: str) -> None:
+    """Where a test has been stuck: every thread's stack, and every pending asyncio task's
+    coroutine stack (an event loop waiting on a lost future shows nothing in the former)."""
+    err = sys.stderr
+    err.write(f"\n*** {test} still running after {HANG_AFTER:.0f} s; threads and tasks:\n")
+    faulthandler.dump_traceback(file=err, all_threads=True)
+    # Found through the garbage collector: the tasks live on another thread's loop.
+    for task in [o for o in gc.get_objects() if isinstance(o, asyncio.Task) and not o.done()]:
+        err.write(f"--- {task!r}\n")
+        task.print_stack(file=err)
+    err.flush()
+
+
+@pytest.fixture(autouse=True)
+def _hang_report(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A hung test must say where it hangs in CI's log, not just stop the run's output."""
+    capture = request.config.pluginmanager.getplugin("capturemanager")
+
+    def report() -> None:
+        # Past pytest's output capture, which would keep it until the test ends: never.
+        with capture.global_and_fixture_disabled():
+            _report_hang(request.node.nodeid)
+
+    timer = threading.Timer(HANG_AFTER, report)
+    timer.daemon = True
+    timer.start()
+    yield
+    timer.cancel()
 
 
 def _with_db(url: str, name: str) -> str:
