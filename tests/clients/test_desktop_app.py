@@ -447,7 +447,7 @@ def _first_run(
         shown = discord.activity()
 
     # Settings → Discord: the switch turns the presence off (cleared, and Discord let go).
-    app.xdotool("mousemove", "--window", window, "81", "297", "click", "1")
+    app.xdotool("mousemove", "--window", window, "81", "339", "click", "1")  # Settings
     time.sleep(1)
     app.xdotool("mousemove", "--window", window, "700", "400", "click", "--repeat", "20", "5")
     time.sleep(1)
