@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import pickle
 import statistics
 import sys
@@ -28,6 +27,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from bench.database import fresh_database  # noqa: E402
+from bench.scan import process_cpu  # noqa: E402
 from ingest.scanner import CHUNK, WRITE_BATCH  # noqa: E402
 from ingest.tags import Picture, TrackTags  # noqa: E402
 from store.cluster import ClusterStore  # noqa: E402
@@ -59,19 +59,8 @@ def synthetic(n: int) -> list[TrackWrite]:
 
 
 def pg_cpu(pg_pid: int) -> float:
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{name}/stat").read_text()
-        except OSError:
-            continue
-        fields = stat[stat.rfind(")") + 2 :].split()
-        if pg_pid in (int(name), int(fields[1])):
-            total += (int(fields[11]) + int(fields[12])) / tick
-    return total
+    """CPU seconds so far of PostgreSQL: the postmaster and its backends."""
+    return sum(used for pid, ppid, used in process_cpu() if pg_pid in (pid, ppid))
 
 
 def pickling(tracks: list[TrackWrite]) -> tuple[float, float]:

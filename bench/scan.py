@@ -511,12 +511,9 @@ def worker_pids(service: ScanService) -> list[int]:
     return list(getattr(service.executor, "_processes", None) or {})
 
 
-def cpu_seconds(service: ScanService, pg_pid: int | None) -> dict[str, float]:
-    """user+system CPU so far of this process, the scan workers, and PostgreSQL (postmaster
-    and its direct children, i.e. the backends)."""
+def process_cpu() -> Iterator[tuple[int, int, float]]:
+    """(pid, parent pid, user+system CPU seconds so far) of every process, from /proc."""
     tick = os.sysconf("SC_CLK_TCK")
-    out = {"main": 0.0, "workers": 0.0, "postgres": 0.0}
-    workers = set(worker_pids(service))
     for name in os.listdir("/proc"):
         if not name.isdigit():
             continue
@@ -525,7 +522,15 @@ def cpu_seconds(service: ScanService, pg_pid: int | None) -> dict[str, float]:
         except OSError:
             continue
         fields = stat[stat.rfind(")") + 2 :].split()
-        pid, ppid, used = int(name), int(fields[1]), (int(fields[11]) + int(fields[12])) / tick
+        yield int(name), int(fields[1]), (int(fields[11]) + int(fields[12])) / tick
+
+
+def cpu_seconds(service: ScanService, pg_pid: int | None) -> dict[str, float]:
+    """user+system CPU so far of this process, the scan workers, and PostgreSQL (postmaster
+    and its direct children, i.e. the backends)."""
+    out = {"main": 0.0, "workers": 0.0, "postgres": 0.0}
+    workers = set(worker_pids(service))
+    for pid, ppid, used in process_cpu():
         if pid == os.getpid():
             out["main"] += used
         elif pid in workers:
